@@ -1,0 +1,334 @@
+//! The mock ModelArts: simulated sync tasks, answered exactly as the real
+//! status API would, plus reserved dataset IDs for every other case.
+//!
+//! Every dataset ID not reserved below gets a task that starts when it is
+//! first asked for and moves QUEUING → STARTING → RUNNING (counts growing) →
+//! COMPLETED over one cycle (75 s by default), then starts again.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// A reserved dataset ID, what it shows, for the README and `--help`.
+pub const RESERVED: &[(&str, &str)] = &[
+    ("status-queuing", "200, QUEUING"),
+    ("status-starting", "200, STARTING"),
+    ("status-running", "200, RUNNING with counts"),
+    ("status-completed", "200, COMPLETED with counts and times"),
+    ("status-failed", "200, FAILED with error_code and error_msg"),
+    ("status-not-exist", "200, NOT_EXIST"),
+    ("status-paused", "200, an undocumented status (PAUSED)"),
+    (
+        "minimal",
+        "200, the official example: status and dataset_id only",
+    ),
+    ("huge-counts", "200, RUNNING with counts above 2^53"),
+    (
+        "failed-html",
+        "200, FAILED with HTML and script in error_msg",
+    ),
+    ("http-400", "400, ModelArts.4352 dataset not found"),
+    ("http-401", "401, APIG.0301 token expired"),
+    ("http-403", "403, forbidden error body"),
+    ("http-404", "404, APIG.0101 API does not exist"),
+    ("http-429", "429 with Retry-After: 30"),
+    ("http-502", "502 with an HTML body, as a gateway sends"),
+    ("http-503", "503 with Retry-After: 20 and an HTML body"),
+    ("not-json", "200 whose body is not JSON"),
+    (
+        "slow",
+        "answers after 30 s (longer than the default timeout)",
+    ),
+    ("flaky", "alternates between a RUNNING answer and a 503"),
+];
+
+/// Shared mock state: when each task started, and request counters.
+pub struct Mock {
+    cycle: Duration,
+    started: Mutex<HashMap<(String, String), Instant>>,
+    requests: Mutex<HashMap<String, u64>>,
+}
+
+/// One phase boundary, as a fraction of the cycle.
+const QUEUING_END: f64 = 0.08;
+const STARTING_END: f64 = 0.16;
+const RUNNING_END: f64 = 0.72;
+
+impl Mock {
+    pub fn new(cycle: Duration) -> Self {
+        Self {
+            cycle: cycle.max(Duration::from_secs(1)),
+            started: Mutex::new(HashMap::new()),
+            requests: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Requests received per dataset ID since start (or the last reset).
+    pub fn request_counts(&self) -> HashMap<String, u64> {
+        self.requests.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    pub fn reset(&self) {
+        if let Ok(mut m) = self.requests.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.started.lock() {
+            m.clear();
+        }
+    }
+
+    /// Answers one status request.
+    pub async fn answer(&self, project_id: &str, dataset_id: &str) -> Response {
+        let count = {
+            let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+            let n = requests.entry(dataset_id.to_owned()).or_default();
+            *n += 1;
+            *n
+        };
+        let now_ms = epoch_ms(SystemTime::now());
+        let seed = seed(dataset_id);
+        let fixed = |status: &str| {
+            json!({
+                "status": status,
+                "dataset_id": dataset_id,
+                "task_id": format!("task{:012x}", seed & 0xffff_ffff_ffff),
+                "total_sample_count": 12_480,
+                "add_sample_count": 1_250,
+                "deleted_sample_count": 32,
+                "create_time": now_ms - 754_000,
+                "duration_time": 754_000,
+            })
+        };
+        match dataset_id {
+            "status-queuing" => ok(json!({"status": "QUEUING", "dataset_id": dataset_id,
+                "task_id": "taskQueued01", "create_time": now_ms - 3_000})),
+            "status-starting" => ok(json!({"status": "STARTING", "dataset_id": dataset_id,
+                "task_id": "taskStarting01", "create_time": now_ms - 9_000, "duration_time": 2_000})),
+            "status-running" => ok(fixed("RUNNING")),
+            "status-completed" => ok(fixed("COMPLETED")),
+            "status-failed" => {
+                let mut body = fixed("FAILED");
+                body["error_code"] = json!("ModelArts.4370");
+                body["error_msg"] =
+                    json!("Failed to synchronize the dataset: the OBS path of the dataset does not exist.");
+                ok(body)
+            }
+            "status-not-exist" => ok(json!({"status": "NOT_EXIST", "dataset_id": dataset_id})),
+            "status-paused" => ok(fixed("PAUSED")),
+            "minimal" => ok(json!({"status": "COMPLETED", "dataset_id": "gfghHSokody6AJigS5A"})),
+            "huge-counts" => {
+                // Written by hand: serde_json would keep them exact too, but
+                // this is the literal text a client must not round.
+                let body = format!(
+                    r#"{{"status":"RUNNING","dataset_id":"{dataset_id}","total_sample_count":9007199254740993,"add_sample_count":9223372036854775807,"deleted_sample_count":18014398509481985}}"#
+                );
+                json_text(StatusCode::OK, body)
+            }
+            "failed-html" => {
+                let mut body = fixed("FAILED");
+                body["error_code"] = json!("ModelArts.4370");
+                body["error_msg"] = json!(
+                    "<img src=x onerror=\"window.__mssInjected=1\"><script>window.__mssInjected=2</script><b>bold</b>"
+                );
+                ok(body)
+            }
+            "http-400" => error(
+                StatusCode::BAD_REQUEST,
+                "ModelArts.4352",
+                "Dataset not found.",
+            ),
+            "http-401" => error(
+                StatusCode::UNAUTHORIZED,
+                "APIG.0301",
+                "Incorrect IAM authentication information: the token has expired.",
+            ),
+            "http-403" => error(
+                StatusCode::FORBIDDEN,
+                "ModelArts.0203",
+                "Forbidden: these credentials may not read this project.",
+            ),
+            "http-404" => error(
+                StatusCode::NOT_FOUND,
+                "APIG.0101",
+                "The API does not exist or has not been published in the environment.",
+            ),
+            "http-429" => with_retry_after(
+                error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "APIG.0308",
+                    "The throttling threshold has been reached.",
+                ),
+                30,
+            ),
+            "http-502" => html(StatusCode::BAD_GATEWAY, "502 Bad Gateway"),
+            "http-503" => with_retry_after(
+                html(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "503 Service Temporarily Unavailable",
+                ),
+                20,
+            ),
+            "not-json" => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "OK: sync status follows\nstatus=RUNNING",
+            )
+                .into_response(),
+            "slow" => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                ok(fixed("RUNNING"))
+            }
+            "flaky" if count % 2 == 0 => html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "503 Service Temporarily Unavailable",
+            ),
+            "flaky" => ok(fixed("RUNNING")),
+            _ => ok(self.simulate(project_id, dataset_id, seed)),
+        }
+    }
+
+    /// The lifecycle task for an unreserved dataset ID.
+    fn simulate(&self, project_id: &str, dataset_id: &str, seed: u64) -> Value {
+        let first_seen = {
+            let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
+            *started
+                .entry((project_id.to_owned(), dataset_id.to_owned()))
+                .or_insert_with(Instant::now)
+        };
+        let elapsed = first_seen.elapsed();
+        let cycle_ms = self.cycle.as_millis().max(1);
+        let round = elapsed.as_millis() / cycle_ms;
+        let into = (elapsed.as_millis() % cycle_ms) as f64 / cycle_ms as f64;
+        let now_ms = epoch_ms(SystemTime::now());
+        let cycle_secs = self.cycle.as_secs_f64();
+        let created = now_ms - (into * cycle_secs * 1000.0) as i64;
+        let base = 5_000 + (seed % 45_000) as i64;
+        let target_add = 2_000 + (seed >> 16) as i64 % 8_000;
+        let target_del = target_add / 40;
+        let mut body = json!({
+            "dataset_id": dataset_id,
+            "task_id": format!("task{:08x}{:04}", seed as u32, round % 10_000),
+            "create_time": created,
+        });
+        let (status, progress) = if into < QUEUING_END {
+            ("QUEUING", None)
+        } else if into < STARTING_END {
+            ("STARTING", Some(0.0))
+        } else if into < RUNNING_END {
+            (
+                "RUNNING",
+                Some((into - STARTING_END) / (RUNNING_END - STARTING_END)),
+            )
+        } else {
+            ("COMPLETED", Some(1.0))
+        };
+        body["status"] = json!(status);
+        if let Some(p) = progress {
+            let added = (target_add as f64 * p) as i64;
+            let deleted = (target_del as f64 * p) as i64;
+            body["add_sample_count"] = json!(added);
+            body["deleted_sample_count"] = json!(deleted);
+            body["total_sample_count"] = json!(base + added - deleted);
+            let run_ms =
+                ((into.min(RUNNING_END) - QUEUING_END).max(0.0) * cycle_secs * 1000.0) as i64;
+            body["duration_time"] = json!(run_ms);
+        }
+        body
+    }
+}
+
+fn epoch_ms(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn seed(dataset_id: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    dataset_id.hash(&mut h);
+    h.finish()
+}
+
+fn ok(body: Value) -> Response {
+    json_text(StatusCode::OK, body.to_string())
+}
+
+fn error(status: StatusCode, code: &str, msg: &str) -> Response {
+    json_text(
+        status,
+        json!({"error_code": code, "error_msg": msg}).to_string(),
+    )
+}
+
+fn json_text(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn html(status: StatusCode, title: &str) -> Response {
+    let body = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    (status, [(header::CONTENT_TYPE, "text/html")], body).into_response()
+}
+
+fn with_retry_after(mut response: Response, secs: u32) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(r: Response) -> (StatusCode, Value) {
+        let status = r.status();
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn lifecycle_moves_through_every_active_status() {
+        let mock = Mock::new(Duration::from_secs(1));
+        let mut seen = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(1100) {
+            let (_, body) = body_of(mock.answer("p", "anything").await).await;
+            let status = body["status"].as_str().unwrap().to_owned();
+            if seen.last() != Some(&status) {
+                seen.push(status);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(&seen[..4], ["QUEUING", "STARTING", "RUNNING", "COMPLETED"]);
+        assert_eq!(seen.get(4).map(String::as_str), Some("QUEUING"), "{seen:?}");
+    }
+
+    #[tokio::test]
+    async fn reserved_ids_answer_as_documented() {
+        let mock = Mock::new(Duration::from_secs(75));
+        let (status, body) = body_of(mock.answer("p", "http-401").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error_code"], "APIG.0301");
+        let (status, body) = body_of(mock.answer("p", "status-failed").await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "FAILED");
+        let r = mock.answer("p", "http-503").await;
+        assert_eq!(r.headers()[header::RETRY_AFTER], "20");
+        let (_, body) = body_of(mock.answer("p", "huge-counts").await).await;
+        assert_eq!(
+            body["total_sample_count"].as_i64(),
+            Some(9_007_199_254_740_993)
+        );
+        assert_eq!(mock.request_counts()["http-401"], 1);
+    }
+}

@@ -1,0 +1,573 @@
+//! The widget's options: names, defaults and validation (`docs` in
+//! `shared/docs/contract.md`, the README's options table).
+//!
+//! Options arrive as text key/value pairs from a URL query or element
+//! attributes. Both spellings of a key are accepted (`project_id` and
+//! `project-id`, `proxy` and `proxy-url`). Every problem is reported, not just
+//! the first, and a configuration with any problem never sends a request.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::core::i18n::Lang;
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Base URL of the proxy, or a template containing `{project_id}` /
+    /// `{dataset_id}`.
+    pub proxy: String,
+    pub project_id: String,
+    pub dataset_id: String,
+    /// Between refreshes while the task is active.
+    pub interval: Duration,
+    /// Between refreshes once the status is terminal; `None` stops until the
+    /// user refreshes.
+    pub idle_interval: Option<Duration>,
+    /// Before a request is aborted.
+    pub timeout: Duration,
+    /// The longest wait between retries after failures.
+    pub max_backoff: Duration,
+    pub duration_unit: DurationUnit,
+    /// `None`: the browser's language.
+    pub lang: Option<Lang>,
+}
+
+/// The unit of `duration_time`, which the API does not document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DurationUnit {
+    #[default]
+    Milliseconds,
+    Seconds,
+}
+
+impl DurationUnit {
+    /// Converts a raw `duration_time` into a duration; negative values are
+    /// not durations.
+    pub fn to_duration(self, raw: i64) -> Option<Duration> {
+        let raw = u64::try_from(raw).ok()?;
+        Some(match self {
+            Self::Milliseconds => Duration::from_millis(raw),
+            Self::Seconds => Duration::from_secs(raw),
+        })
+    }
+}
+
+pub const DEFAULT_PROXY: &str = "/api";
+pub const DEFAULT_INTERVAL_SECS: f64 = 10.0;
+pub const DEFAULT_IDLE_INTERVAL_SECS: f64 = 60.0;
+pub const DEFAULT_TIMEOUT_SECS: f64 = 15.0;
+pub const DEFAULT_MAX_BACKOFF_SECS: f64 = 300.0;
+/// Longer values would overflow browser timers (2^31 ms) for no use.
+const MAX_SECONDS: f64 = 86_400.0;
+const MAX_ID_LEN: usize = 256;
+
+/// One thing wrong with the options.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is required.")]
+    Missing(&'static str),
+    #[error("{name} \"{value}\" is not usable: {reason}.")]
+    InvalidId {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+    #[error("{name} must be a number of seconds, not \"{value}\".")]
+    NotANumber { name: &'static str, value: String },
+    #[error("{name} must be {rule} (got {value}).")]
+    OutOfRange {
+        name: &'static str,
+        value: String,
+        rule: &'static str,
+    },
+    #[error("proxy \"{value}\" is not usable: {reason}.")]
+    InvalidProxy { value: String, reason: &'static str },
+    #[error("duration_unit must be \"ms\" or \"s\", not \"{0}\".")]
+    InvalidDurationUnit(String),
+    #[error("lang must be \"en\" or \"zh-CN\", not \"{0}\".")]
+    InvalidLang(String),
+}
+
+/// All the problems of one configuration, in option order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// The raw, unvalidated options, as text. Absent means "use the default".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawOptions {
+    pub proxy: Option<String>,
+    pub project_id: Option<String>,
+    pub dataset_id: Option<String>,
+    pub interval: Option<String>,
+    pub idle_interval: Option<String>,
+    pub timeout: Option<String>,
+    pub max_backoff: Option<String>,
+    pub duration_unit: Option<String>,
+    pub lang: Option<String>,
+}
+
+impl RawOptions {
+    /// Every accepted option name, in both spellings.
+    pub const KEYS: &'static [&'static str] = &[
+        "proxy",
+        "proxy-url",
+        "proxy_url",
+        "project_id",
+        "project-id",
+        "dataset_id",
+        "dataset-id",
+        "interval",
+        "idle_interval",
+        "idle-interval",
+        "timeout",
+        "max_backoff",
+        "max-backoff",
+        "duration_unit",
+        "duration-unit",
+        "lang",
+    ];
+
+    /// Collects options from key/value pairs (a URL query, element
+    /// attributes). Keys are matched case-insensitively with `-` and `_`
+    /// alike; unknown keys are ignored; a later duplicate wins.
+    pub fn from_pairs<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let mut raw = Self::default();
+        for (key, value) in pairs {
+            if let Some(slot) = raw.slot(key.as_ref()) {
+                *slot = Some(value.into());
+            }
+        }
+        raw
+    }
+
+    /// Sets one option by any of its accepted names; returns false for a name
+    /// that is not an option.
+    pub fn set(&mut self, key: &str, value: Option<String>) -> bool {
+        match self.slot(key) {
+            Some(slot) => {
+                *slot = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn slot(&mut self, key: &str) -> Option<&mut Option<String>> {
+        let key = key.trim().to_ascii_lowercase().replace('-', "_");
+        Some(match key.as_str() {
+            "proxy" | "proxy_url" => &mut self.proxy,
+            "project_id" => &mut self.project_id,
+            "dataset_id" => &mut self.dataset_id,
+            "interval" => &mut self.interval,
+            "idle_interval" => &mut self.idle_interval,
+            "timeout" => &mut self.timeout,
+            "max_backoff" => &mut self.max_backoff,
+            "duration_unit" => &mut self.duration_unit,
+            "lang" => &mut self.lang,
+            _ => return None,
+        })
+    }
+
+    /// Validates every option.
+    pub fn validate(&self) -> Result<Config, ConfigErrors> {
+        let mut errors = Vec::new();
+
+        let proxy = keep(&mut errors, proxy(self.proxy.as_deref()));
+        let project_id = keep(&mut errors, id("project_id", self.project_id.as_deref()));
+        let dataset_id = keep(&mut errors, id("dataset_id", self.dataset_id.as_deref()));
+        let interval = keep(
+            &mut errors,
+            seconds(
+                "interval",
+                self.interval.as_deref(),
+                DEFAULT_INTERVAL_SECS,
+                Bound::AtLeastOne,
+            ),
+        );
+        let idle_interval = keep(
+            &mut errors,
+            seconds(
+                "idle_interval",
+                self.idle_interval.as_deref(),
+                DEFAULT_IDLE_INTERVAL_SECS,
+                Bound::ZeroOrAtLeastOne,
+            ),
+        );
+        let timeout = keep(
+            &mut errors,
+            seconds(
+                "timeout",
+                self.timeout.as_deref(),
+                DEFAULT_TIMEOUT_SECS,
+                Bound::Positive,
+            ),
+        );
+        let max_backoff = keep(
+            &mut errors,
+            seconds(
+                "max_backoff",
+                self.max_backoff.as_deref(),
+                DEFAULT_MAX_BACKOFF_SECS,
+                Bound::AtLeastOne,
+            ),
+        );
+        let duration_unit = keep(&mut errors, duration_unit(self.duration_unit.as_deref()));
+        let lang = keep(&mut errors, lang(self.lang.as_deref()));
+
+        match (
+            proxy,
+            project_id,
+            dataset_id,
+            interval,
+            idle_interval,
+            timeout,
+            max_backoff,
+            duration_unit,
+            lang,
+        ) {
+            (
+                Some(proxy),
+                Some(project_id),
+                Some(dataset_id),
+                Some(interval),
+                Some(idle_interval),
+                Some(timeout),
+                Some(max_backoff),
+                Some(duration_unit),
+                Some(lang),
+            ) if errors.is_empty() => Ok(Config {
+                proxy,
+                project_id,
+                dataset_id,
+                interval,
+                // Terminal tasks are refreshed no faster than active ones.
+                idle_interval: (!idle_interval.is_zero()).then_some(idle_interval.max(interval)),
+                timeout,
+                // A cap below the interval would make backoff shorter than
+                // the normal rhythm.
+                max_backoff: max_backoff.max(interval),
+                duration_unit,
+                lang,
+            }),
+            _ => Err(ConfigErrors(errors)),
+        }
+    }
+}
+
+/// Keeps a valid value, or records why it is not.
+fn keep<T>(errors: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// Shortens a user value for an error message.
+fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.chars().count() <= MAX {
+        value.to_owned()
+    } else {
+        let mut s: String = value.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
+}
+
+fn proxy(value: Option<&str>) -> Result<String, ConfigError> {
+    let Some(value) = value else {
+        return Ok(DEFAULT_PROXY.to_owned());
+    };
+    let trimmed = value.trim();
+    let invalid = |reason| ConfigError::InvalidProxy {
+        value: shown(value),
+        reason,
+    };
+    if trimmed.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(invalid("it contains control characters"));
+    }
+    // A scheme, if any, must be http(s): no javascript:, data: or file:.
+    if let Some((scheme, _)) = trimmed.split_once(':') {
+        let looks_like_scheme = !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !scheme.contains('/');
+        if looks_like_scheme && !trimmed.starts_with('/') {
+            let scheme = scheme.to_ascii_lowercase();
+            if scheme != "http" && scheme != "https" {
+                return Err(invalid("only http and https URLs are allowed"));
+            }
+            if !trimmed[scheme.len() + 1..].starts_with("//") {
+                return Err(invalid("an absolute URL needs a host (http://host/...)"));
+            }
+        }
+    }
+    if trimmed.contains(['?', '#']) && !is_template(trimmed) {
+        return Err(invalid(
+            "a base URL cannot have a query or fragment (use a {project_id}/{dataset_id} template)",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Whether a proxy value is a template rather than a base URL.
+pub fn is_template(proxy: &str) -> bool {
+    proxy.contains("{project_id}") || proxy.contains("{dataset_id}")
+}
+
+fn id(name: &'static str, value: Option<&str>) -> Result<String, ConfigError> {
+    let value = value.map(str::trim).unwrap_or_default();
+    let invalid = |reason| ConfigError::InvalidId {
+        name,
+        value: shown(value),
+        reason,
+    };
+    if value.is_empty() {
+        return Err(ConfigError::Missing(name));
+    }
+    if value.chars().count() > MAX_ID_LEN {
+        return Err(invalid("it is longer than 256 characters"));
+    }
+    // "." and ".." would be normalised away by URL parsing, even encoded.
+    if value.chars().all(|c| c == '.') {
+        return Err(invalid("it cannot be made of dots only"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(invalid("it contains control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+#[derive(Clone, Copy)]
+enum Bound {
+    AtLeastOne,
+    ZeroOrAtLeastOne,
+    Positive,
+}
+
+fn seconds(
+    name: &'static str,
+    value: Option<&str>,
+    default: f64,
+    bound: Bound,
+) -> Result<Duration, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Duration::from_secs_f64(default));
+    };
+    let trimmed = value.trim();
+    let number = trimmed
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| ConfigError::NotANumber {
+            name,
+            value: shown(value),
+        })?;
+    let (ok, rule) = match bound {
+        Bound::AtLeastOne => (number >= 1.0, "at least 1 second"),
+        Bound::ZeroOrAtLeastOne => (
+            number == 0.0 || number >= 1.0,
+            "0 (never) or at least 1 second",
+        ),
+        Bound::Positive => (number > 0.0, "more than 0 seconds"),
+    };
+    let out_of_range = |rule| ConfigError::OutOfRange {
+        name,
+        value: shown(trimmed),
+        rule,
+    };
+    if !ok {
+        return Err(out_of_range(rule));
+    }
+    if number > MAX_SECONDS {
+        return Err(out_of_range("at most 86400 seconds (a day)"));
+    }
+    Ok(Duration::from_secs_f64(number))
+}
+
+fn duration_unit(value: Option<&str>) -> Result<DurationUnit, ConfigError> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("ms") => Ok(DurationUnit::Milliseconds),
+        Some("s") => Ok(DurationUnit::Seconds),
+        Some(_) => Err(ConfigError::InvalidDurationUnit(shown(
+            value.unwrap_or_default(),
+        ))),
+    }
+}
+
+fn lang(value: Option<&str>) -> Result<Option<Lang>, ConfigError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(tag) => Lang::from_tag(tag)
+            .map(Some)
+            .ok_or_else(|| ConfigError::InvalidLang(shown(tag))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+        RawOptions::from_pairs(pairs.iter().map(|&(k, v)| (k, v))).validate()
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c = parse(&[("project_id", "p1"), ("dataset_id", "d1")]).unwrap();
+        assert_eq!(c.proxy, "/api");
+        assert_eq!(c.interval, Duration::from_secs(10));
+        assert_eq!(c.idle_interval, Some(Duration::from_secs(60)));
+        assert_eq!(c.timeout, Duration::from_secs(15));
+        assert_eq!(c.max_backoff, Duration::from_secs(300));
+        assert_eq!(c.duration_unit, DurationUnit::Milliseconds);
+        assert_eq!(c.lang, None);
+    }
+
+    #[test]
+    fn both_spellings_of_keys_are_accepted() {
+        let c = parse(&[
+            ("proxy-url", "http://127.0.0.1:9009"),
+            ("project-id", "p1"),
+            ("Dataset-ID", "d1"),
+            ("idle-interval", "0"),
+            ("duration-unit", "s"),
+            ("lang", "zh-CN"),
+            ("unrelated", "x"),
+        ])
+        .unwrap();
+        assert_eq!(c.proxy, "http://127.0.0.1:9009");
+        assert_eq!(c.dataset_id, "d1");
+        assert_eq!(c.idle_interval, None);
+        assert_eq!(c.duration_unit, DurationUnit::Seconds);
+        assert_eq!(c.lang, Some(Lang::ZhCn));
+    }
+
+    #[test]
+    fn fractions_are_allowed() {
+        let c = parse(&[
+            ("project_id", "p"),
+            ("dataset_id", "d"),
+            ("interval", "1.5"),
+        ])
+        .unwrap();
+        assert_eq!(c.interval, Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let errors = parse(&[
+            ("interval", "0.5"),
+            ("timeout", "soon"),
+            ("idle_interval", "0.2"),
+            ("duration_unit", "h"),
+            ("lang", "fr"),
+            ("proxy", "javascript:alert(1)"),
+        ])
+        .unwrap_err();
+        let text = errors.to_string();
+        assert_eq!(errors.0.len(), 8, "{text}");
+        for needle in [
+            "project_id is required",
+            "dataset_id is required",
+            "interval must be at least 1 second",
+            "timeout must be a number of seconds, not \"soon\"",
+            "idle_interval must be 0 (never) or at least 1 second",
+            "duration_unit must be",
+            "lang must be",
+            "only http and https",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn dangerous_ids_are_refused() {
+        for bad in [".", "..", "...", "a\nb"] {
+            let err = parse(&[("project_id", "p"), ("dataset_id", bad)]).unwrap_err();
+            assert!(matches!(err.0[0], ConfigError::InvalidId { .. }), "{bad:?}");
+        }
+        let long = "x".repeat(300);
+        assert!(parse(&[("project_id", &long), ("dataset_id", "d")]).is_err());
+        // Whitespace around an ID is a copy-paste slip, not part of it.
+        let c = parse(&[("project_id", " p "), ("dataset_id", "a/b?c")]).unwrap();
+        assert_eq!(c.project_id, "p");
+        assert_eq!(c.dataset_id, "a/b?c");
+    }
+
+    #[test]
+    fn proxy_values() {
+        let ok = |v: &str| parse(&[("proxy", v), ("project_id", "p"), ("dataset_id", "d")]);
+        assert!(ok("/api").is_ok());
+        assert!(ok("api/v").is_ok());
+        assert!(ok("https://proxy.example/api").is_ok());
+        assert!(ok("http://127.0.0.1:9009").is_ok());
+        assert!(ok("/p/{project_id}/d/{dataset_id}?x=1").is_ok());
+        assert!(ok("").is_err());
+        assert!(ok("data:text/plain,hi").is_err());
+        assert!(ok("http:foo").is_err());
+        assert!(ok("/api?x=1").is_err());
+    }
+
+    #[test]
+    fn huge_numbers_are_refused_not_overflowed() {
+        for v in ["1e308", "inf", "NaN", "-1", "86401"] {
+            assert!(
+                parse(&[("project_id", "p"), ("dataset_id", "d"), ("timeout", v)]).is_err(),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn max_backoff_is_never_below_interval() {
+        let c = parse(&[
+            ("project_id", "p"),
+            ("dataset_id", "d"),
+            ("interval", "30"),
+            ("max_backoff", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.max_backoff, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn duration_units() {
+        assert_eq!(
+            DurationUnit::Seconds.to_duration(3),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            DurationUnit::Milliseconds.to_duration(3),
+            Some(Duration::from_millis(3))
+        );
+        assert_eq!(DurationUnit::Milliseconds.to_duration(-1), None);
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let long = "y".repeat(500);
+        let err = parse(&[("project_id", "p"), ("dataset_id", "d"), ("lang", &long)]).unwrap_err();
+        assert!(err.to_string().len() < 200);
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure core: everything the widget decides, with no browser in it.
+//! Tested natively (`cargo test`).
+
+pub mod config;
+pub mod format;
+pub mod i18n;
+pub mod model;
+pub mod policy;
+pub mod response;
+pub mod url;

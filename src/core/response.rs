@@ -1,0 +1,231 @@
+//! From an HTTP answer (or its absence) to a status or a request error.
+//!
+//! The browser layer only collects the status code, a few headers and the
+//! body text; every decision about what they mean is made here.
+
+use std::time::Duration;
+
+use crate::core::i18n::Lang;
+use crate::core::model::{ApiErrorBody, BodyError, SyncStatus};
+
+/// Why a refresh failed. Each kind says which thing went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// The server answered with a status other than 200.
+    #[error("HTTP {status}")]
+    Http {
+        status: u16,
+        error_code: Option<String>,
+        error_msg: Option<String>,
+        /// The body was not a ModelArts error body (an HTML error page...).
+        body_not_json: bool,
+        /// From `Retry-After`, when the server sent one.
+        retry_after: Option<Duration>,
+    },
+    /// No answer: DNS, connection, CORS, or the browser is offline.
+    #[error("network error: {0}")]
+    Network(String),
+    /// No answer within the configured timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// A 200 whose body is not a status.
+    #[error("undecodable body: {0}")]
+    Decode(BodyError),
+}
+
+impl RequestError {
+    /// The sentence the card shows.
+    pub fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::ZhCn;
+        match self {
+            Self::Http {
+                status,
+                error_code,
+                error_msg,
+                body_not_json,
+                ..
+            } => {
+                let mut s = format!("HTTP {status}");
+                if let Some(reason) = reason_phrase(*status) {
+                    s.push(' ');
+                    s.push_str(reason);
+                }
+                match (error_code, error_msg) {
+                    (Some(code), Some(msg)) => s.push_str(&format!(": {code}: {msg}")),
+                    (Some(only), None) | (None, Some(only)) => s.push_str(&format!(": {only}")),
+                    (None, None) if *body_not_json => s.push_str(if zh {
+                        "（响应不是 JSON，可能来自网关或代理）"
+                    } else {
+                        " (the response was not JSON; it may come from a gateway or proxy)"
+                    }),
+                    (None, None) => {}
+                }
+                s
+            }
+            Self::Network(detail) => {
+                let base = if zh {
+                    "网络错误：无法连接到代理"
+                } else {
+                    "Network error: the proxy could not be reached"
+                };
+                if detail.is_empty() {
+                    base.to_owned()
+                } else {
+                    format!("{base} ({detail})")
+                }
+            }
+            Self::Timeout(after) => {
+                let secs = after.as_secs_f64();
+                if zh {
+                    format!("请求超时：{secs} 秒内没有响应")
+                } else {
+                    format!("Timed out: no answer within {secs} s")
+                }
+            }
+            Self::Decode(err) => {
+                if zh {
+                    format!("无法读取响应：{err}")
+                } else {
+                    format!("Unreadable answer: {err}")
+                }
+            }
+        }
+    }
+
+    /// The server asked to wait at least this long.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The standard reason phrase of the codes this API and its gateways use.
+/// (Browsers give an empty `statusText` over HTTP/2.)
+pub fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+/// Reads `Retry-After` in seconds (HTTP dates are rare from gateways and
+/// are not trusted: the client's clock may be off). Capped at a day.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let secs: u64 = value.trim().parse().ok()?;
+    Some(Duration::from_secs(secs.min(86_400)))
+}
+
+/// Interprets a complete answer.
+pub fn interpret(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+) -> Result<SyncStatus, RequestError> {
+    if status == 200 {
+        return SyncStatus::from_json(body).map_err(RequestError::Decode);
+    }
+    let parsed = ApiErrorBody::from_json(body);
+    let body_not_json =
+        parsed.is_none() && serde_json::from_str::<serde_json::Value>(body).is_err();
+    let ApiErrorBody {
+        error_code,
+        error_msg,
+    } = parsed.unwrap_or_default();
+    Err(RequestError::Http {
+        status,
+        error_code,
+        error_msg,
+        body_not_json: body_not_json && !body.trim().is_empty(),
+        retry_after: retry_after.and_then(parse_retry_after),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::TaskStatus;
+
+    #[test]
+    fn ok_bodies_become_statuses() {
+        let s = interpret(200, None, r#"{"status":"RUNNING"}"#).unwrap();
+        assert_eq!(s.status, Some(TaskStatus::Running));
+    }
+
+    #[test]
+    fn apig_401_names_code_and_message() {
+        let e = interpret(
+            401,
+            None,
+            r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information: token expired"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.describe(Lang::En),
+            "HTTP 401 Unauthorized: APIG.0301: Incorrect IAM authentication information: token expired"
+        );
+    }
+
+    #[test]
+    fn html_502_says_it_was_not_json() {
+        let e = interpret(
+            502,
+            None,
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.describe(Lang::En),
+            "HTTP 502 Bad Gateway (the response was not JSON; it may come from a gateway or proxy)"
+        );
+        assert!(e.describe(Lang::ZhCn).starts_with("HTTP 502 Bad Gateway（"));
+    }
+
+    #[test]
+    fn ok_with_garbage_is_a_decode_error() {
+        let e = interpret(200, None, "not json").unwrap_err();
+        assert!(matches!(e, RequestError::Decode(BodyError::NotJson(_))));
+        assert!(e
+            .describe(Lang::En)
+            .starts_with("Unreadable answer: the body is not valid JSON"));
+    }
+
+    #[test]
+    fn retry_after_is_read() {
+        let e = interpret(503, Some(" 120 "), "").unwrap_err();
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
+        assert_eq!(e.describe(Lang::En), "HTTP 503 Service Unavailable");
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(
+            parse_retry_after("99999999"),
+            Some(Duration::from_secs(86_400))
+        );
+    }
+
+    #[test]
+    fn other_errors() {
+        assert_eq!(
+            interpret(418, None, "{}").unwrap_err().describe(Lang::En),
+            "HTTP 418"
+        );
+        assert_eq!(
+            RequestError::Timeout(Duration::from_secs(15)).describe(Lang::En),
+            "Timed out: no answer within 15 s"
+        );
+        assert_eq!(
+            RequestError::Network(String::new()).describe(Lang::En),
+            "Network error: the proxy could not be reached"
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! The request URL: a proxy base plus the API path, or a template.
+//!
+//! IDs are always percent-encoded as path segments, so no ID can add a path
+//! segment, a query or a fragment. Relative results are resolved against the
+//! page by the browser.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::core::config::{is_template, Config};
+
+/// Everything but RFC 3986's unreserved characters is encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes one path segment.
+pub fn encode_segment(raw: &str) -> String {
+    utf8_percent_encode(raw, SEGMENT).to_string()
+}
+
+/// The API path for two IDs, encoded: `/v2/{p}/datasets/{d}/sync-data/status`.
+pub fn api_path(project_id: &str, dataset_id: &str) -> String {
+    format!(
+        "/v2/{}/datasets/{}/sync-data/status",
+        encode_segment(project_id),
+        encode_segment(dataset_id)
+    )
+}
+
+/// The URL the widget requests for a configuration.
+///
+/// ```
+/// use modelarts_sync_status::core::{config::RawOptions, url::status_url};
+/// let config = RawOptions::from_pairs([("project_id", "p 1"), ("dataset_id", "d/1")])
+///     .validate()
+///     .unwrap();
+/// assert_eq!(status_url(&config), "/api/v2/p%201/datasets/d%2F1/sync-data/status");
+/// ```
+pub fn status_url(config: &Config) -> String {
+    if is_template(&config.proxy) {
+        config
+            .proxy
+            .replace("{project_id}", &encode_segment(&config.project_id))
+            .replace("{dataset_id}", &encode_segment(&config.dataset_id))
+    } else {
+        let base = config.proxy.trim_end_matches('/');
+        format!("{base}{}", api_path(&config.project_id, &config.dataset_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::RawOptions;
+    use proptest::prelude::*;
+
+    fn url(proxy: &str, p: &str, d: &str) -> String {
+        let c = RawOptions::from_pairs([("proxy", proxy), ("project_id", p), ("dataset_id", d)])
+            .validate()
+            .unwrap();
+        status_url(&c)
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            url("/api", "p1", "d1"),
+            "/api/v2/p1/datasets/d1/sync-data/status"
+        );
+        assert_eq!(
+            url("/api/", "p1", "d1"),
+            "/api/v2/p1/datasets/d1/sync-data/status"
+        );
+        assert_eq!(url("/", "p1", "d1"), "/v2/p1/datasets/d1/sync-data/status");
+        assert_eq!(
+            url("http://127.0.0.1:9009", "p1", "d1"),
+            "http://127.0.0.1:9009/v2/p1/datasets/d1/sync-data/status"
+        );
+        assert_eq!(
+            url("proxy", "p", "d"),
+            "proxy/v2/p/datasets/d/sync-data/status"
+        );
+    }
+
+    #[test]
+    fn templates_are_used_as_is() {
+        assert_eq!(
+            url(
+                "https://h/status?p={project_id}&d={dataset_id}",
+                "a b",
+                "c&d"
+            ),
+            "https://h/status?p=a%20b&d=c%26d"
+        );
+        assert_eq!(url("/x/{dataset_id}", "p", "d"), "/x/d");
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_segment() {
+        assert_eq!(
+            url("/api", "../admin", "x?y#z/%2F"),
+            "/api/v2/..%2Fadmin/datasets/x%3Fy%23z%2F%252F/sync-data/status"
+        );
+        assert_eq!(encode_segment("数据"), "%E6%95%B0%E6%8D%AE");
+    }
+
+    proptest! {
+        #[test]
+        fn encoded_segments_hold_only_safe_bytes(raw in ".{0,40}") {
+            let enc = encode_segment(&raw);
+            prop_assert!(enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+            let decoded = percent_encoding::percent_decode_str(&enc).decode_utf8().unwrap();
+            prop_assert_eq!(decoded, raw);
+        }
+
+        #[test]
+        fn the_api_path_always_has_six_segments(p in "[^.].{0,20}", d in "[^.].{0,20}") {
+            let path = api_path(&p, &d);
+            prop_assert_eq!(path.split('/').count(), 7);
+            prop_assert!(path.ends_with("/sync-data/status"));
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The status card: a view over [`CardState`], no logic of its own beyond
+//! choosing words.
+//!
+//! Response text only ever reaches the DOM as text nodes.
+
+use leptos::prelude::*;
+
+use crate::core::config::{Config, ConfigErrors};
+use crate::core::format::{date_ms, format_duration, group_digits, relative_age, whole_seconds};
+use crate::core::i18n::{Lang, Text};
+use crate::core::model::{SyncStatus, TaskStatus};
+use crate::web::intl::{format_date_time, RelativeTime};
+use crate::web::poller::{CardState, Poller};
+
+/// The browser's preferred supported language.
+pub fn browser_lang() -> Lang {
+    let languages = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    Lang::negotiate(languages.iter().map(String::as_str))
+}
+
+/// Shows the live status of one dataset synchronization task.
+///
+/// ```ignore
+/// use modelarts_sync_status::core::config::RawOptions;
+/// use modelarts_sync_status::web::SyncStatusCard;
+/// let config = RawOptions::from_pairs([("project_id", "p1"), ("dataset_id", "d1")]).validate();
+/// view! { <SyncStatusCard config /> }
+/// ```
+#[component]
+pub fn SyncStatusCard(
+    /// The validated options, or every problem with them (shown on the card;
+    /// no request is sent).
+    config: Result<Config, ConfigErrors>,
+) -> impl IntoView {
+    match config {
+        Ok(config) => view! { <LiveCard config /> }.into_any(),
+        Err(errors) => view! { <ConfigErrorCard errors /> }.into_any(),
+    }
+}
+
+#[component]
+fn ConfigErrorCard(errors: ConfigErrors) -> impl IntoView {
+    let lang = browser_lang();
+    let t = lang.text();
+    view! {
+        <section class="mss-card" data-state="config-error" lang=lang.tag()>
+            <header class="mss-card__header">
+                <p class="mss-card__title">{t.title}</p>
+            </header>
+            <div class="mss-alert mss-alert--config" role="alert">
+                <p class="mss-alert__title">{t.config_problem}</p>
+                <ul class="mss-alert__list" data-field="config_error">
+                    {errors.0.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}
+                </ul>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn LiveCard(config: Config) -> impl IntoView {
+    let lang = config.lang.unwrap_or_else(browser_lang);
+    let t: &'static Text = lang.text();
+    let unit = config.duration_unit;
+    let state = CardState::new();
+    let poller = Poller::start(&config, state);
+    {
+        // Cleanup runs on the thread that mounted the card (wasm has one).
+        let poller = send_wrapper::SendWrapper::new(poller.clone());
+        on_cleanup(move || poller.stop());
+    }
+    let relative = RelativeTime::new(lang.tag());
+
+    let CardState {
+        data,
+        error,
+        busy,
+        updated_at,
+        retry_at,
+        stale,
+        now,
+    } = state;
+
+    let data_state = move || match (data.with(Option::is_some), error.with(Option::is_some)) {
+        (_, true) => "error",
+        (true, false) => "ok",
+        (false, false) => "loading",
+    };
+    let data_status = move || {
+        data.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.status.as_ref())
+                .map(|s| s.as_str().to_owned())
+        })
+    };
+    let status = Memo::new(move |_| data.with(|d| d.as_ref().map(|d| d.status.clone())));
+
+    let badge = move || {
+        status.get().map(|s| {
+            let (modifier, words) = match &s {
+                Some(s @ TaskStatus::Unknown(raw)) => (s.css_modifier(), raw.clone()),
+                Some(s) => (s.css_modifier(), t.status(s).to_owned()),
+                None => ("none", t.no_status.to_owned()),
+            };
+            let title = match &s {
+                Some(TaskStatus::Unknown(_)) => t.unknown_status,
+                _ => "",
+            };
+            view! {
+                <span class=format!("mss-badge mss-badge--{modifier}") title=title>
+                    <span class="mss-badge__icon" aria-hidden="true"></span>
+                    <span data-field="status">{words}</span>
+                </span>
+            }
+        })
+    };
+
+    let field = move |get: fn(&SyncStatus) -> Option<String>| {
+        Memo::new(move |_| data.with(|d| d.as_ref().and_then(get)))
+    };
+    let total = field(|d| d.total_sample_count.map(group_digits));
+    let added = field(|d| d.add_sample_count.map(group_digits));
+    let deleted = field(|d| d.deleted_sample_count.map(group_digits));
+    let task_id = field(|d| d.task_id.clone());
+    let dataset_id = field(|d| d.dataset_id.clone());
+    let error_code = field(|d| d.error_code.clone());
+    let error_msg = field(|d| d.error_msg.clone());
+    let create_time = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.create_time)));
+    let duration_time = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.duration_time)));
+    let is_failed = Memo::new(move |_| matches!(status.get(), Some(Some(TaskStatus::Failed))));
+
+    let count = move |label: &'static str, name: &'static str, value: Memo<Option<String>>| {
+        view! {
+            <div class="mss-count">
+                <dt class="mss-count__label">{label}</dt>
+                <dd class="mss-count__value">
+                    {move || match value.get() {
+                        Some(v) => view! { <span data-field=name>{v}</span> }.into_any(),
+                        None => view! { <span class="mss-missing">"—"</span> }.into_any(),
+                    }}
+                </dd>
+            </div>
+        }
+    };
+
+    let detail = move |label: &'static str, body: AnyView| {
+        view! {
+            <div class="mss-detail">
+                <dt class="mss-detail__label">{label}</dt>
+                <dd class="mss-detail__value">{body}</dd>
+            </div>
+        }
+    };
+
+    let details = move || {
+        let mut rows = Vec::new();
+        if let Some(id) = task_id.get() {
+            rows.push(detail(
+                t.task_id,
+                view! { <code data-field="task_id">{id}</code> }.into_any(),
+            ));
+        }
+        if let Some(id) = dataset_id.get() {
+            rows.push(detail(
+                t.dataset_id,
+                view! { <code data-field="dataset_id">{id}</code> }.into_any(),
+            ));
+        }
+        if let Some(ms) = create_time.get() {
+            let body = match date_ms(ms) {
+                Some(ms) => {
+                    let (text, iso) = format_date_time(ms, lang.tag());
+                    view! { <time data-field="create_time" datetime=iso>{text}</time> }.into_any()
+                }
+                None => view! {
+                    <span data-field="create_time">{format!("{ms} ({})", t.invalid_time)}</span>
+                }
+                .into_any(),
+            };
+            rows.push(detail(t.created, body));
+        }
+        if let Some(raw) = duration_time.get() {
+            let text = match unit.to_duration(raw) {
+                Some(d) => format_duration(d, &t.units),
+                None => format!("{raw}"),
+            };
+            rows.push(detail(
+                t.duration,
+                view! { <span data-field="duration_time">{text}</span> }.into_any(),
+            ));
+        }
+        (!rows.is_empty()).then(|| view! { <dl class="mss-details">{rows}</dl> })
+    };
+
+    let failure = move || {
+        let code = error_code.get();
+        let msg = error_msg.get();
+        (is_failed.get() || code.is_some() || msg.is_some()).then(|| {
+            view! {
+                <div class="mss-failure">
+                    <p class="mss-failure__title">{t.failure}</p>
+                    {code.map(|c| view! { <code class="mss-failure__code" data-field="error_code">{c}</code> })}
+                    {msg.map(|m| view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> })}
+                </div>
+            }
+        })
+    };
+
+    let request_error = move || {
+        error.with(|e| {
+            e.as_ref().map(|e| {
+                let text = e.describe(lang);
+                view! {
+                    <div class="mss-alert mss-alert--request">
+                        <p class="mss-alert__title">{t.request_failed}</p>
+                        <p class="mss-alert__text" data-field="request_error">{text}</p>
+                    </div>
+                }
+            })
+        })
+    };
+
+    let relative = StoredValue::new_local(relative);
+    let updated = move || {
+        let at = updated_at.get();
+        let wall = now.get();
+        match at {
+            Some(at) => {
+                let age = std::time::Duration::from_secs_f64(((wall - at) / 1000.0).max(0.0));
+                let (value, unit) = relative_age(age);
+                let text = relative.with_value(|r| r.format(value, unit));
+                let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
+                view! {
+                    <span class="mss-updated">
+                        {t.updated} " "
+                        <time data-field="updated_at" datetime=iso>{text}</time>
+                    </span>
+                }
+                .into_any()
+            }
+            None => view! { <span class="mss-updated">{t.never_updated}</span> }.into_any(),
+        }
+    };
+
+    let retry_note = move || {
+        retry_at.get().map(|at| {
+            let wait = std::time::Duration::from_secs_f64(((at - now.get()) / 1000.0).max(0.0));
+            let secs = whole_seconds(wait);
+            let text = if lang == Lang::ZhCn {
+                format!("{secs} 秒后重试")
+            } else {
+                format!("retrying in {secs} s")
+            };
+            view! { <span class="mss-retry" data-field="retry_in">{text}</span> }
+        })
+    };
+
+    let refresh = {
+        let poller = poller.clone();
+        move |_| poller.refresh()
+    };
+
+    view! {
+        <section
+            class="mss-card"
+            lang=lang.tag()
+            data-state=data_state
+            data-status=data_status
+            data-stale=move || stale.get().then_some("true")
+            aria-busy=move || busy.get().then_some("true")
+        >
+            <header class="mss-card__header">
+                <p class="mss-card__title">{t.title}</p>
+                <button
+                    type="button"
+                    class="mss-refresh"
+                    data-action="refresh"
+                    on:click=refresh
+                >
+                    <span class="mss-refresh__icon" aria-hidden="true"></span>
+                    {move || if busy.get() { t.refreshing } else { t.refresh }}
+                </button>
+            </header>
+            <div class="mss-live" role="status" aria-live="polite">
+                {move || match status.get() {
+                    None if error.with(Option::is_none) => {
+                        Some(view! { <p class="mss-loading">{t.loading}</p> }.into_any())
+                    }
+                    None => None,
+                    Some(_) => Some(badge().into_any()),
+                }}
+                {request_error}
+            </div>
+            {move || status.get().map(|_| view! {
+                <dl class="mss-counts">
+                    {count(t.total_samples, "total_sample_count", total)}
+                    {count(t.added_samples, "add_sample_count", added)}
+                    {count(t.deleted_samples, "deleted_sample_count", deleted)}
+                </dl>
+            })}
+            {details}
+            {failure}
+            <footer class="mss-card__footer">
+                {updated}
+                {move || stale.get().then(|| view! { <span class="mss-stale">{t.stale}</span> })}
+                {retry_note}
+            </footer>
+        </section>
+    }
+}

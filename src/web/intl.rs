@@ -1,0 +1,47 @@
+//! Dates and relative times through the browser's `Intl`, which knows the
+//! user's time zone and the locale's conventions at no cost in wasm size.
+
+use js_sys::{Array, Date, Intl, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::core::format::RelUnit;
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (key, value) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    object
+}
+
+/// A local date and time ("Nov 23, 2020, 3:00:33 PM") and its ISO form for
+/// `<time datetime>`. `epoch_ms` must be in `Date`'s range (see
+/// `core::format::date_ms`).
+pub fn format_date_time(epoch_ms: f64, locale: &str) -> (String, Option<String>) {
+    let date = Date::new(&JsValue::from_f64(epoch_ms));
+    let text = date
+        .to_locale_string(
+            locale,
+            &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
+        )
+        .into();
+    (text, date.to_iso_string().as_string())
+}
+
+/// "5 seconds ago", "now", "5秒钟前".
+pub struct RelativeTime(Intl::RelativeTimeFormat);
+
+impl RelativeTime {
+    pub fn new(locale: &str) -> Self {
+        let locales = Array::of1(&JsValue::from_str(locale));
+        Self(Intl::RelativeTimeFormat::new(
+            &locales,
+            &options(&[("numeric", "auto")]),
+        ))
+    }
+
+    pub fn format(&self, value: i64, unit: RelUnit) -> String {
+        self.0.format(value as f64, unit.as_str()).into()
+    }
+}

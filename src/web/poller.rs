@@ -1,0 +1,299 @@
+//! Carries out the refresh policy in the browser: one timer, one request in
+//! flight at most, page visibility and online/offline listeners, and a clean
+//! stop when the card goes away.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::AbortController;
+
+use crate::core::config::Config;
+use crate::core::model::SyncStatus;
+use crate::core::policy::{Event, Next, Policy, Rhythm};
+use crate::core::response::RequestError;
+use crate::core::url::status_url;
+use crate::web::fetch::fetch_status;
+
+/// What the view shows; every field is a signal the poller writes.
+#[derive(Clone, Copy)]
+pub struct CardState {
+    /// The last status received; kept through later errors.
+    pub data: RwSignal<Option<SyncStatus>>,
+    /// Why the last request failed, if it did.
+    pub error: RwSignal<Option<RequestError>>,
+    /// A request is in flight.
+    pub busy: RwSignal<bool>,
+    /// Wall-clock time (ms) of the last success.
+    pub updated_at: RwSignal<Option<f64>>,
+    /// Wall-clock time (ms) of the next retry after a failure.
+    pub retry_at: RwSignal<Option<f64>>,
+    /// The last success is older than three intervals.
+    pub stale: RwSignal<bool>,
+    /// The wall clock (ms), ticking for "updated … ago".
+    pub now: RwSignal<f64>,
+}
+
+impl CardState {
+    pub fn new() -> Self {
+        Self {
+            data: RwSignal::new(None),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            updated_at: RwSignal::new(None),
+            retry_at: RwSignal::new(None),
+            stale: RwSignal::new(false),
+            now: RwSignal::new(js_sys::Date::now()),
+        }
+    }
+}
+
+impl Default for CardState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Drives one card. Cheap to clone (a shared handle).
+#[derive(Clone)]
+pub struct Poller(Rc<Inner>);
+
+struct Inner {
+    url: String,
+    timeout: Duration,
+    state: CardState,
+    policy: RefCell<Policy>,
+    timer: Cell<Option<TimeoutHandle>>,
+    clock: Cell<Option<TimeoutHandle>>,
+    request: RefCell<Option<AbortController>>,
+    listeners: RefCell<Vec<WindowListenerHandle>>,
+    stopped: Cell<bool>,
+}
+
+/// Monotonic time since page load.
+fn monotonic() -> Duration {
+    let ms = web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now);
+    Duration::from_secs_f64(ms.max(0.0) / 1000.0)
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.hidden())
+        .unwrap_or(false)
+}
+
+fn browser_offline() -> bool {
+    web_sys::window()
+        .map(|w| !w.navigator().on_line())
+        .unwrap_or(false)
+}
+
+impl Poller {
+    /// Starts polling for `config` into `state`. Call [`Poller::stop`] when
+    /// the card goes away.
+    pub fn start(config: &Config, state: CardState) -> Self {
+        let poller = Self(Rc::new(Inner {
+            url: status_url(config),
+            timeout: config.timeout,
+            state,
+            policy: RefCell::new(Policy::new(Rhythm {
+                interval: config.interval,
+                idle_interval: config.idle_interval,
+                max_backoff: config.max_backoff,
+            })),
+            timer: Cell::new(None),
+            clock: Cell::new(None),
+            request: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            stopped: Cell::new(false),
+        }));
+        poller.listen();
+        if page_hidden() {
+            poller.dispatch(Event::Hidden);
+        }
+        if browser_offline() {
+            poller.dispatch(Event::Offline);
+        }
+        poller.dispatch(Event::Start);
+        poller.tick();
+        poller
+    }
+
+    /// The user asked for a refresh.
+    pub fn refresh(&self) {
+        self.dispatch(Event::Manual);
+    }
+
+    /// Stops everything: timers, listeners and the request in flight.
+    pub fn stop(&self) {
+        let inner = &self.0;
+        if inner.stopped.replace(true) {
+            return;
+        }
+        if let Some(t) = inner.timer.take() {
+            t.clear();
+        }
+        if let Some(t) = inner.clock.take() {
+            t.clear();
+        }
+        if let Some(request) = inner.request.borrow_mut().take() {
+            request.abort();
+        }
+        for listener in inner.listeners.borrow_mut().drain(..) {
+            listener.remove();
+        }
+    }
+
+    fn listen(&self) {
+        let on = |name: &'static str, event: Event| {
+            let this = self.clone();
+            window_event_listener_untyped(name, move |_| this.dispatch(event.clone()))
+        };
+        let visibility = {
+            let this = self.clone();
+            window_event_listener_untyped("visibilitychange", move |_| {
+                this.dispatch(if page_hidden() {
+                    Event::Hidden
+                } else {
+                    Event::Shown
+                });
+            })
+        };
+        let mut listeners = self.0.listeners.borrow_mut();
+        listeners.push(visibility);
+        listeners.push(on("online", Event::Online));
+        listeners.push(on("offline", Event::Offline));
+    }
+
+    fn dispatch(&self, event: Event) {
+        if self.0.stopped.get() {
+            return;
+        }
+        let jitter = js_sys::Math::random() * 2.0 - 1.0;
+        let now = monotonic();
+        let next = self.0.policy.borrow_mut().on(event, now, jitter);
+        self.carry_out(next, now);
+    }
+
+    fn carry_out(&self, next: Next, now: Duration) {
+        let inner = &self.0;
+        match next {
+            Next::InFlight => return,
+            Next::Fetch | Next::Paused(_) | Next::WaitUntil(_) => {
+                if let Some(t) = inner.timer.take() {
+                    t.clear();
+                }
+            }
+        }
+        match next {
+            Next::Fetch => {
+                let this = self.clone();
+                spawn_local(async move { this.request().await });
+            }
+            Next::WaitUntil(at) => {
+                let this = self.clone();
+                inner
+                    .timer
+                    .set(set_timeout_with_handle(move || this.dispatch(Event::Due), at - now).ok());
+            }
+            Next::Paused(_) | Next::InFlight => {}
+        }
+        self.show_retry(now);
+    }
+
+    async fn request(self) {
+        let inner = &self.0;
+        let controller = match AbortController::new() {
+            Ok(c) => c,
+            Err(_) => return,
+        };
+        *inner.request.borrow_mut() = Some(controller.clone());
+        inner.state.busy.set(true);
+        let result = fetch_status(&inner.url, inner.timeout, &controller).await;
+        if inner.stopped.get() {
+            return;
+        }
+        inner.request.borrow_mut().take();
+        let state = inner.state;
+        state.busy.set(false);
+        let event = match result {
+            Ok(status) => {
+                let terminal = status.status.as_ref().is_some_and(|s| s.is_terminal());
+                // Unchanged data must not touch the DOM.
+                if state.data.with_untracked(|d| d.as_ref() != Some(&status)) {
+                    state.data.set(Some(status));
+                }
+                if state.error.with_untracked(Option::is_some) {
+                    state.error.set(None);
+                }
+                state.updated_at.set(Some(js_sys::Date::now()));
+                Event::Succeeded { terminal }
+            }
+            Err(err) => {
+                let retry_after = err.retry_after();
+                if state.error.with_untracked(|e| e.as_ref() != Some(&err)) {
+                    state.error.set(Some(err));
+                }
+                Event::Failed { retry_after }
+            }
+        };
+        self.dispatch(event);
+        self.tick();
+    }
+
+    fn show_retry(&self, now: Duration) {
+        let retry = self.0.policy.borrow().retry_in(now);
+        let at = retry.map(|d| js_sys::Date::now() + d.as_secs_f64() * 1000.0);
+        if self.0.state.retry_at.get_untracked() != at {
+            self.0.state.retry_at.set(at);
+        }
+    }
+
+    /// Moves the clock the view reads, and the staleness flag, as often as
+    /// the text that depends on them can change.
+    fn tick(&self) {
+        let inner = &self.0;
+        if inner.stopped.get() {
+            return;
+        }
+        if let Some(t) = inner.clock.take() {
+            t.clear();
+        }
+        let state = inner.state;
+        let wall = js_sys::Date::now();
+        state.now.set(wall);
+        let stale = inner.policy.borrow().is_stale(monotonic());
+        if state.stale.get_untracked() != stale {
+            state.stale.set(stale);
+        }
+        let age = state
+            .updated_at
+            .get_untracked()
+            .map(|at| Duration::from_secs_f64(((wall - at) / 1000.0).max(0.0)))
+            .unwrap_or_default();
+        let period = if state.retry_at.get_untracked().is_some() {
+            Duration::from_secs(1)
+        } else {
+            crate::core::format::age_tick(age)
+        };
+        let this = self.clone();
+        inner
+            .clock
+            .set(set_timeout_with_handle(move || this.tick(), period).ok());
+    }
+}
+
+/// `window_event_listener` for events without a typed name in Leptos.
+fn window_event_listener_untyped(
+    name: &'static str,
+    handler: impl Fn(web_sys::Event) + 'static,
+) -> WindowListenerHandle {
+    leptos::prelude::window_event_listener_untyped(name, move |e| handler(e.unchecked_into()))
+}

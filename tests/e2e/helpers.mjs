@@ -1,0 +1,51 @@
+// Shared set-up for the end-to-end tests: one headless Chromium (Debian's,
+// never a downloaded one) and a page on the release build served by the mock.
+import { chromium } from 'playwright-core';
+
+export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:9009';
+const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/** Opens the demo page with these query options; collects console errors. */
+export async function openCard(browser, options, { locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ locale, viewport: { width: 640, height: 720 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  const statusRequests = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/sync-data/status')) statusRequests.push(r.url());
+  });
+  const query = new URLSearchParams(options).toString();
+  await page.goto(`${BASE_URL}/?${query}`);
+  const card = page.locator('.mss-card');
+  return { page, card, problems, statusRequests, close: () => context.close() };
+}
+
+/** Waits until the card's root has this data-state. */
+export async function waitForState(card, state, timeout = 10_000) {
+  await card.and(card.page().locator(`[data-state="${state}"]`)).waitFor({ timeout });
+}
+
+export const text = (card, field) =>
+  card.locator(`[data-field="${field}"]`).textContent();

@@ -1,0 +1,197 @@
+//! Component tests in headless Chromium (`cargo xtask test` runs them with
+//! `MSS_MOCK_URL` pointing at a running mock backend).
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use modelarts_sync_status::core::config::RawOptions;
+use modelarts_sync_status::web::SyncStatusCard;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MOCK: Option<&str> = option_env!("MSS_MOCK_URL");
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts a card into a fresh element; returns the element and the handle
+/// that unmounts it when dropped.
+fn mount(
+    pairs: &[(&str, &str)],
+) -> (
+    web_sys::HtmlElement,
+    leptos::mount::UnmountHandle<impl Mountable>,
+) {
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let config = RawOptions::from_pairs(pairs.iter().copied()).validate();
+    let handle = leptos::mount::mount_to(host.clone(), move || view! { <SyncStatusCard config /> });
+    (host, handle)
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn card(host: &web_sys::HtmlElement) -> web_sys::Element {
+    host.query_selector(".mss-card").unwrap().expect("a card")
+}
+
+fn field(host: &web_sys::HtmlElement, name: &str) -> Option<String> {
+    host.query_selector(&format!("[data-field=\"{name}\"]"))
+        .unwrap()
+        .map(|e| e.text_content().unwrap_or_default())
+}
+
+async fn wait_for_state(host: &web_sys::HtmlElement, state: &str) {
+    for _ in 0..100 {
+        if card(host).get_attribute("data-state").as_deref() == Some(state) {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!(
+        "state {state} never came; card: {}",
+        card(host).outer_html()
+    );
+}
+
+fn mock_url() -> &'static str {
+    MOCK.expect("MSS_MOCK_URL must name a running mock backend (cargo xtask test sets it)")
+}
+
+#[wasm_bindgen_test]
+fn config_errors_are_listed_and_nothing_else_renders() {
+    let (host, _h) = mount(&[("dataset_id", "d"), ("duration_unit", "weeks")]);
+    let card = card(&host);
+    assert_eq!(
+        card.get_attribute("data-state").as_deref(),
+        Some("config-error")
+    );
+    let text = field(&host, "config_error").unwrap();
+    assert!(text.contains("project_id is required."), "{text}");
+    assert!(
+        text.contains("duration_unit must be \"ms\" or \"s\", not \"weeks\"."),
+        "{text}"
+    );
+    assert!(host
+        .query_selector("button[data-action=refresh]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn loading_then_status_from_the_mock() {
+    let (host, _h) = mount(&[
+        ("proxy", mock_url()),
+        ("project_id", "p"),
+        ("dataset_id", "status-completed"),
+        ("lang", "en"),
+    ]);
+    // The live region exists before any answer, so its changes are announced.
+    let live = host
+        .query_selector("[role=status]")
+        .unwrap()
+        .expect("live region");
+    assert_eq!(
+        card(&host).get_attribute("data-state").as_deref(),
+        Some("loading")
+    );
+    wait_for_state(&host, "ok").await;
+    assert!(live.is_connected());
+    assert_eq!(
+        card(&host).get_attribute("data-status").as_deref(),
+        Some("COMPLETED")
+    );
+    assert_eq!(field(&host, "status").as_deref(), Some("Completed"));
+    assert_eq!(
+        field(&host, "total_sample_count").as_deref(),
+        Some("12,480")
+    );
+    assert_eq!(
+        field(&host, "duration_time").as_deref(),
+        Some("12 min 34 s")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn duration_unit_seconds_changes_the_reading() {
+    let (host, _h) = mount(&[
+        ("proxy", mock_url()),
+        ("project_id", "p"),
+        ("dataset_id", "status-completed"),
+        ("duration_unit", "s"),
+        ("lang", "en"),
+    ]);
+    wait_for_state(&host, "ok").await;
+    // 754000 read as seconds: 8 d 17 h 26 min 40 s.
+    assert_eq!(
+        field(&host, "duration_time").as_deref(),
+        Some("8 d 17 h 26 min 40 s")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_apig_error_body_is_explained() {
+    let (host, _h) = mount(&[
+        ("proxy", mock_url()),
+        ("project_id", "p"),
+        ("dataset_id", "http-401"),
+        ("lang", "en"),
+    ]);
+    wait_for_state(&host, "error").await;
+    let text = field(&host, "request_error").unwrap();
+    assert!(
+        text.starts_with("HTTP 401 Unauthorized: APIG.0301: "),
+        "{text}"
+    );
+    let retry = field(&host, "retry_in").unwrap_or_default();
+    assert!(retry.starts_with("retrying in "), "{retry}");
+}
+
+/// How many status requests the mock has had for a dataset.
+async fn requests_for(dataset: &str) -> u64 {
+    let body: String = gloo_net::http::Request::get(&format!("{}/__mock/requests", mock_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    json["requests"][dataset].as_u64().unwrap_or(0)
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_stops_requests() {
+    let dataset = format!("wasm-unmount-{}", js_sys::Date::now());
+    let (host, handle) = mount(&[
+        ("proxy", mock_url()),
+        ("project_id", "p"),
+        ("dataset_id", &dataset),
+        ("interval", "1"),
+    ]);
+    wait_for_state(&host, "ok").await;
+    sleep(1200).await;
+    let before = requests_for(&dataset).await;
+    assert!(
+        before >= 2,
+        "the card should poll every second, saw {before}"
+    );
+    drop(handle);
+    assert!(host.query_selector(".mss-card").unwrap().is_none());
+    sleep(2500).await;
+    assert_eq!(
+        requests_for(&dataset).await,
+        before,
+        "requests after unmount"
+    );
+}

@@ -1,0 +1,231 @@
+//! The project's driver: `cargo xtask demo`, `cargo xtask test`,
+//! `cargo xtask setup`.
+//!
+//! Every command first installs what this machine lacks (wasm target,
+//! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium and its
+//! driver, the e2e tests' npm packages) and skips what is already there.
+
+mod setup;
+mod size;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <demo|test|setup|size>
+
+  demo    install what is missing, start the mock backend and `trunk serve`,
+          print the demo URL; Ctrl-C stops both
+  test    install what is missing, then run every test: native, wasm in
+          headless Chromium, end-to-end against the release build
+  setup   only install what is missing
+  size    build the release widget and print its transfer size";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("setup") => setup::ensure_all().map(|_| ()),
+        Some("size") => setup::ensure_all().and_then(|tools| {
+            release_build(&tools)?;
+            size::report(&root().join("dist")).map(|_| ())
+        }),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command to completion in the workspace root; fails on non-zero.
+pub fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: $ {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// A child process killed when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Builds and starts the mock backend; returns it and its base URL.
+fn start_mock(listen: &str, extra: &[&str]) -> Result<(Guard, String)> {
+    run(cargo().args(["build", "--quiet", "-p", "modelarts-sync-proxy"]))?;
+    let bin = root().join("target/debug/modelarts-sync-proxy");
+    let mut child = Command::new(&bin)
+        .args(["--mock", "--listen", listen])
+        .args(extra)
+        .current_dir(root())
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let stdout = child.stdout.take().ok_or("mock has no stdout")?;
+    let guard = Guard(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the mock's address: {e}"))?;
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or_else(|| format!("the mock did not start: {line:?}"))?
+        .to_owned();
+    Ok((guard, url))
+}
+
+fn demo() -> Result {
+    let tools = setup::ensure_all()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+    }
+    let (_mock, mock_url) = start_mock("127.0.0.1:9009", &[])?;
+    let trunk = Command::new(&tools.trunk)
+        .args(["serve"])
+        .current_dir(root())
+        .env("PATH", tools.path_env())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .spawn()
+        .map_err(|e| format!("cannot start trunk: {e}"))?;
+    let mut trunk = Guard(trunk);
+    println!(
+        "\n  mock backend: {mock_url}\n  demo:         http://127.0.0.1:8080/?project_id=demo&dataset_id=my-dataset&interval=2\n  (other datasets: see README, e.g. dataset_id=status-failed)\n  Ctrl-C stops both.\n"
+    );
+    while !stop.load(Ordering::SeqCst) {
+        if let Ok(Some(status)) = trunk.0.try_wait() {
+            return Err(format!("trunk serve exited ({status})"));
+        }
+        thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("xtask: stopping");
+    Ok(())
+}
+
+fn release_build(tools: &setup::Tools) -> Result {
+    run(cargo().args(["fetch"]))?;
+    run(Command::new(&tools.trunk)
+        .args(["build", "--release"])
+        .env("PATH", tools.path_env())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))
+}
+
+fn test() -> Result {
+    let tools = setup::ensure_all()?;
+
+    eprintln!("\n== format and lints");
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "modelarts-sync-status",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    eprintln!("\n== native tests (core, mock backend, xtask)");
+    run(cargo().args(["test", "--workspace"]))?;
+
+    eprintln!("\n== wasm-bindgen tests in headless Chromium");
+    let (mock, mock_url) = start_mock("127.0.0.1:0", &[])?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "modelarts-sync-status",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("PATH", tools.path_env())
+        .env("CHROMEDRIVER", &tools.chromedriver)
+        .env("MSS_MOCK_URL", &mock_url))?;
+    drop(mock);
+
+    eprintln!("\n== release build and size budget");
+    release_build(&tools)?;
+    let sizes = size::report(&root().join("dist"))?;
+    size::check_budget(&sizes)?;
+
+    eprintln!("\n== end-to-end tests: release build in headless Chromium against the mock");
+    let dist = root().join("dist");
+    let dist = dist.to_string_lossy();
+    let (_server, base_url) = start_mock("127.0.0.1:0", &["--static", &dist, "--cycle", "8"])?;
+    let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
+        .map_err(|e| format!("tests/e2e: {e}"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .map(|name| format!("tests/e2e/{name}"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err("no end-to-end tests found in tests/e2e".into());
+    }
+    run(Command::new("node")
+        .arg("--test")
+        .args(&files)
+        .env("BASE_URL", &base_url)
+        .env("CHROMIUM", &tools.chromium))?;
+    Ok(())
+}

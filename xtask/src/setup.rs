@@ -1,0 +1,228 @@
+//! Installs what a fresh machine lacks, following docs/toolchain notes:
+//! each check is quick, each install happens only when the check fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, run, Result};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_VERSION: &str = "132";
+
+/// Where the tools are.
+pub struct Tools {
+    pub trunk: PathBuf,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    /// Folders to put first on PATH (wasm-opt from npm's binaryen, cargo's bin).
+    pub extra_path: Vec<PathBuf>,
+}
+
+impl Tools {
+    /// PATH with the project's tool folders first.
+    pub fn path_env(&self) -> std::ffi::OsString {
+        let mut parts = self.extra_path.clone();
+        if let Some(path) = std::env::var_os("PATH") {
+            parts.extend(std::env::split_paths(&path));
+        }
+        std::env::join_paths(parts).unwrap_or_default()
+    }
+}
+
+/// The first line a tool prints for `--version`, if it runs.
+fn version_of(program: &Path, arg: &str) -> Option<String> {
+    let out = Command::new(program).arg(arg).output().ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    })
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"))
+}
+
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cargo"))
+        .join("bin")
+}
+
+/// A cache outside the clone, so fresh clones reuse installed tools.
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cache"))
+        .join("modelarts-sync-status")
+}
+
+/// The wasm-bindgen version Cargo.lock pins: the CLI must match it exactly.
+pub fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+pub fn ensure_all() -> Result<Tools> {
+    ensure_wasm_target()?;
+    let bin = cargo_bin();
+    ensure_wasm_bindgen(&bin)?;
+    let trunk = ensure_trunk(&bin)?;
+    let wasm_opt_dir = ensure_wasm_opt()?;
+    let (chromium, chromedriver) = ensure_chromium()?;
+    ensure_e2e_packages()?;
+    Ok(Tools {
+        trunk,
+        chromium,
+        chromedriver,
+        extra_path: vec![wasm_opt_dir, bin],
+    })
+}
+
+fn ensure_wasm_target() -> Result {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e}"))?;
+    if String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_wasm_bindgen(bin: &Path) -> Result {
+    let want = locked_wasm_bindgen()?;
+    let have = version_of(&bin.join("wasm-bindgen"), "--version").unwrap_or_default();
+    let runner = bin.join("wasm-bindgen-test-runner").exists();
+    if have.split_whitespace().nth(1) == Some(want.as_str()) && runner {
+        return Ok(());
+    }
+    // Without --locked: the CLI's own lockfile wants crates the registry lacks.
+    run(Command::new("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={want}"),
+    ]))
+}
+
+fn ensure_trunk(bin: &Path) -> Result<PathBuf> {
+    let trunk = bin.join("trunk");
+    let have = version_of(&trunk, "--version").unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(TRUNK_VERSION) {
+        // Newer trunk needs a newer rustc than this machine's.
+        run(Command::new("cargo").args([
+            "install",
+            "trunk",
+            "--version",
+            TRUNK_VERSION,
+            "--locked",
+        ]))?;
+    }
+    Ok(trunk)
+}
+
+/// wasm-opt from npm's binaryen (Debian's older one breaks release builds).
+fn ensure_wasm_opt() -> Result<PathBuf> {
+    let prefix = cache_dir().join("npm");
+    let dir = prefix.join("node_modules/binaryen/bin");
+    let have = version_of(&dir.join("wasm-opt"), "--version").unwrap_or_default();
+    if !have.contains(&format!("version {BINARYEN_VERSION}")) {
+        std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+        ensure_node()?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    }
+    Ok(dir)
+}
+
+fn ensure_node() -> Result {
+    if version_of(Path::new("node"), "--version").is_some()
+        && version_of(Path::new("npm"), "--version").is_some()
+    {
+        return Ok(());
+    }
+    apt_install(&["nodejs", "npm"])
+}
+
+fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    let driver = PathBuf::from("/usr/bin/chromedriver");
+    if !(chromium.exists() && driver.exists()) {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    Ok((chromium, driver))
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let sudo = !is_root();
+    let apt = |args: &[&str]| {
+        let mut cmd = if sudo {
+            Command::new("sudo")
+        } else {
+            Command::new("apt-get")
+        };
+        if sudo {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend_from_slice(packages);
+    run(&mut apt(&install))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// playwright-core for the end-to-end tests (it drives the system Chromium;
+/// it never downloads a browser).
+fn ensure_e2e_packages() -> Result {
+    let dir = root().join("tests/e2e");
+    let marker = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&marker), std::fs::metadata(&lock)) {
+        (Ok(m), Ok(l)) => match (m.modified(), l.modified()) {
+            (Ok(m), Ok(l)) => m >= l,
+            _ => false,
+        },
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    ensure_node()?;
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+}
