@@ -89,8 +89,10 @@ pub struct SyncStatus {
 /// Why a body could not be read as a status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
-    #[error("the body is not valid JSON ({0})")]
-    NotJson(String),
+    /// Where the JSON broke. (serde_json's own messages are not used: their
+    /// text tables cost wasm bytes and say little to a user.)
+    #[error("the body is not valid JSON (line {line}, column {column})")]
+    NotJson { line: usize, column: usize },
     #[error("the body is JSON but not an object")]
     NotAnObject,
 }
@@ -140,7 +142,10 @@ fn parse_object(body: &str) -> Result<Map<String, Value>, BodyError> {
     match serde_json::from_str::<Value>(body) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(BodyError::NotAnObject),
-        Err(err) => Err(BodyError::NotJson(err.to_string())),
+        Err(err) => Err(BodyError::NotJson {
+            line: err.line(),
+            column: err.column(),
+        }),
     }
 }
 
@@ -245,7 +250,7 @@ mod tests {
     fn bodies_that_are_not_objects_are_errors() {
         assert!(matches!(
             SyncStatus::from_json("<html>"),
-            Err(BodyError::NotJson(_))
+            Err(BodyError::NotJson { .. })
         ));
         assert_eq!(SyncStatus::from_json("[1]"), Err(BodyError::NotAnObject));
         assert_eq!(ApiErrorBody::from_json("<html>"), None);

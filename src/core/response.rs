@@ -26,7 +26,7 @@ pub enum RequestError {
     #[error("network error: {0}")]
     Network(String),
     /// No answer within the configured timeout.
-    #[error("no answer within {0:?}")]
+    #[error("no answer within {} ms", .0.as_millis())]
     Timeout(Duration),
     /// A 200 whose body is not a status.
     #[error("undecodable body: {0}")]
@@ -75,20 +75,20 @@ impl RequestError {
                 }
             }
             Self::Timeout(after) => {
-                let secs = after.as_secs_f64();
+                let secs = format_seconds(*after);
                 if zh {
                     format!("请求超时：{secs} 秒内没有响应")
                 } else {
                     format!("Timed out: no answer within {secs} s")
                 }
             }
-            Self::Decode(err) => {
-                if zh {
-                    format!("无法读取响应：{err}")
-                } else {
-                    format!("Unreadable answer: {err}")
+            Self::Decode(err) => match (zh, err) {
+                (false, err) => format!("Unreadable answer: {err}"),
+                (true, BodyError::NotJson { line, column }) => {
+                    format!("无法读取响应：不是有效的 JSON（第 {line} 行，第 {column} 列）")
                 }
-            }
+                (true, BodyError::NotAnObject) => "无法读取响应：JSON 不是对象".to_owned(),
+            },
         }
     }
 
@@ -99,6 +99,18 @@ impl RequestError {
             _ => None,
         }
     }
+}
+
+/// "15", "1.5", "0.25": seconds without float formatting (which would cost
+/// wasm size) and without trailing zeros.
+pub fn format_seconds(d: Duration) -> String {
+    let whole = d.as_secs();
+    let millis = d.subsec_millis();
+    if millis == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{millis:03}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
 }
 
 /// The standard reason phrase of the codes this API and its gateways use.
@@ -195,7 +207,7 @@ mod tests {
     #[test]
     fn ok_with_garbage_is_a_decode_error() {
         let e = interpret(200, None, "not json").unwrap_err();
-        assert!(matches!(e, RequestError::Decode(BodyError::NotJson(_))));
+        assert!(matches!(e, RequestError::Decode(BodyError::NotJson { .. })));
         assert!(e
             .describe(Lang::En)
             .starts_with("Unreadable answer: the body is not valid JSON"));
@@ -211,6 +223,14 @@ mod tests {
             parse_retry_after("99999999"),
             Some(Duration::from_secs(86_400))
         );
+    }
+
+    #[test]
+    fn seconds_are_written_briefly() {
+        assert_eq!(format_seconds(Duration::from_secs(15)), "15");
+        assert_eq!(format_seconds(Duration::from_millis(1500)), "1.5");
+        assert_eq!(format_seconds(Duration::from_millis(250)), "0.25");
+        assert_eq!(format_seconds(Duration::from_millis(1001)), "1.001");
     }
 
     #[test]

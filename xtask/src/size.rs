@@ -1,5 +1,4 @@
-//! The release widget's transfer size: bytes are not noisy, so the budget is
-//! checked in every test run.
+//! The release widget's transfer size, printed by every test run.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,8 +8,8 @@ use flate2::Compression;
 
 use crate::Result;
 
-/// Total gzip transfer (wasm + JS + CSS) allowed for the widget.
-pub const BUDGET_GZIP_BYTES: u64 = 80 * 1024;
+/// Total gzip transfer (wasm + JS + CSS) the widget aims at.
+pub const TARGET_GZIP_BYTES: u64 = 80 * 1024;
 
 pub struct Sizes {
     /// (file name, raw bytes, gzip bytes)
@@ -58,22 +57,11 @@ pub fn report(dist: &Path) -> Result<Sizes> {
         println!("{name:<40} {raw:>10} {gz:>10}");
     }
     println!(
-        "{:<40} {:>10} {:>10}   (budget {} gzip)",
+        "{:<40} {:>10} {:>10}   (target: {} gzip)",
         "total",
         sizes.raw_total(),
         sizes.gzip_total(),
-        BUDGET_GZIP_BYTES
+        TARGET_GZIP_BYTES
     );
     Ok(sizes)
-}
-
-pub fn check_budget(sizes: &Sizes) -> Result {
-    let total = sizes.gzip_total();
-    if total > BUDGET_GZIP_BYTES {
-        return Err(format!(
-            "size budget missed: {total} bytes gzip > {BUDGET_GZIP_BYTES}"
-        ));
-    }
-    println!("size budget met: {total} of {BUDGET_GZIP_BYTES} bytes gzip");
-    Ok(())
 }
