@@ -161,6 +161,7 @@ fn release_build(tools: &setup::Tools) -> Result {
 
 fn screenshots() -> Result {
     let tools = setup::ensure_all()?;
+    setup::ensure_cjk_font()?;
     release_build(&tools)?;
     let dist = root().join("dist");
     let dist = dist.to_string_lossy();

@@ -176,6 +176,15 @@ fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
     Ok((chromium, driver))
 }
 
+/// A CJK font, so that zh-CN screenshots show glyphs, not boxes (docs only).
+pub fn ensure_cjk_font() -> Result {
+    let out = Command::new("fc-list").arg(":lang=zh").output();
+    if out.is_ok_and(|o| !o.stdout.is_empty()) {
+        return Ok(());
+    }
+    apt_install(&["fonts-wqy-microhei"])
+}
+
 fn apt_install(packages: &[&str]) -> Result {
     let sudo = !is_root();
     let apt = |args: &[&str]| {
