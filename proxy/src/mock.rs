@@ -45,6 +45,10 @@ pub const RESERVED: &[(&str, &str)] = &[
         "answers after 30 s (longer than the default timeout)",
     ),
     ("flaky", "alternates between a RUNNING answer and a 503"),
+    (
+        "goes-down…",
+        "any ID starting so: RUNNING on its first request, 503 on every later one",
+    ),
 ];
 
 /// Shared mock state: when each task started, and request counters.
@@ -188,6 +192,11 @@ impl Mock {
                 "503 Service Temporarily Unavailable",
             ),
             "flaky" => ok(fixed("RUNNING")),
+            id if id.starts_with("goes-down") && count > 1 => html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "503 Service Temporarily Unavailable",
+            ),
+            id if id.starts_with("goes-down") => ok(fixed("RUNNING")),
             _ => ok(self.simulate(project_id, dataset_id, seed)),
         }
     }

@@ -317,7 +317,8 @@ fn proxy(value: Option<&str>) -> Result<String, ConfigError> {
             if scheme != "http" && scheme != "https" {
                 return Err(invalid("only http and https URLs are allowed"));
             }
-            if !trimmed[scheme.len() + 1..].starts_with("//") {
+            let after_scheme = trimmed.split_once(':').map_or("", |(_, rest)| rest);
+            if !after_scheme.starts_with("//") {
                 return Err(invalid("an absolute URL needs a host (http://host/...)"));
             }
         }
@@ -562,6 +563,19 @@ mod tests {
             Some(Duration::from_millis(3))
         );
         assert_eq!(DurationUnit::Milliseconds.to_duration(-1), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever a page puts in its query, validation answers; it never panics.
+        #[test]
+        fn any_text_validates_without_panicking(
+            pairs in proptest::collection::vec(
+                (proptest::sample::select(RawOptions::KEYS), ".{0,30}"),
+                0..12,
+            )
+        ) {
+            let _ = RawOptions::from_pairs(pairs).validate();
+        }
     }
 
     #[test]

@@ -246,6 +246,26 @@ mod tests {
         assert_eq!(e.error_msg.as_deref(), Some("expired"));
     }
 
+    proptest::proptest! {
+        /// Any body, however broken, parses or fails cleanly.
+        #[test]
+        fn any_body_is_handled(body in ".{0,200}") {
+            let _ = SyncStatus::from_json(&body);
+            let _ = ApiErrorBody::from_json(&body);
+        }
+
+        #[test]
+        fn any_json_object_is_handled(
+            fields in proptest::collection::vec(("[a-z_]{1,20}", proptest::prelude::any::<i64>()), 0..12)
+        ) {
+            let body = format!(
+                "{{{}}}",
+                fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
+            );
+            proptest::prop_assert!(SyncStatus::from_json(&body).is_ok());
+        }
+    }
+
     #[test]
     fn bodies_that_are_not_objects_are_errors() {
         assert!(matches!(

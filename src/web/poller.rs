@@ -199,9 +199,13 @@ impl Poller {
             }
             Next::WaitUntil(at) => {
                 let this = self.clone();
-                inner
-                    .timer
-                    .set(set_timeout_with_handle(move || this.dispatch(Event::Due), at - now).ok());
+                inner.timer.set(
+                    set_timeout_with_handle(
+                        move || this.dispatch(Event::Due),
+                        at.saturating_sub(now),
+                    )
+                    .ok(),
+                );
             }
             Next::Paused(_) | Next::InFlight => {}
         }
