@@ -31,6 +31,57 @@ pub struct Config {
     pub duration_unit: DurationUnit,
     /// `None`: the browser's language.
     pub lang: Option<Lang>,
+    pub theme: Theme,
+    pub variant: Variant,
+}
+
+/// The card's colours: fixed, or following `prefers-color-scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    Auto,
+}
+
+/// The card's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Variant {
+    /// The full card.
+    #[default]
+    Card,
+    /// One line, for tables.
+    Compact,
+}
+
+/// An option whose value is one of a few words.
+pub trait Choice: Sized + Default + Copy + 'static {
+    /// (word, value) pairs; matching ignores case.
+    const WORDS: &'static [(&'static str, Self)];
+
+    /// The word for this value (used in class names and attributes).
+    fn as_str(self) -> &'static str
+    where
+        Self: PartialEq,
+    {
+        Self::WORDS
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("", |(w, _)| w)
+    }
+}
+
+impl Choice for Theme {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("light", Self::Light),
+        ("dark", Self::Dark),
+        ("auto", Self::Auto),
+    ];
+}
+
+impl Choice for Variant {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("card", Self::Card), ("compact", Self::Compact)];
 }
 
 /// The unit of `duration_time`, which the API does not document.
@@ -87,6 +138,12 @@ pub enum ConfigError {
     InvalidDurationUnit(String),
     #[error("lang must be \"en\" or \"zh-CN\", not \"{0}\".")]
     InvalidLang(String),
+    #[error("{name} must be one of {allowed}, not \"{value}\".")]
+    InvalidChoice {
+        name: &'static str,
+        value: String,
+        allowed: String,
+    },
 }
 
 /// All the problems of one configuration, in option order.
@@ -119,6 +176,8 @@ pub struct RawOptions {
     pub max_backoff: Option<String>,
     pub duration_unit: Option<String>,
     pub lang: Option<String>,
+    pub theme: Option<String>,
+    pub variant: Option<String>,
 }
 
 impl RawOptions {
@@ -140,6 +199,8 @@ impl RawOptions {
         "duration_unit",
         "duration-unit",
         "lang",
+        "theme",
+        "variant",
     ];
 
     /// Collects options from key/value pairs (a URL query, element
@@ -183,6 +244,8 @@ impl RawOptions {
             "max_backoff" => &mut self.max_backoff,
             "duration_unit" => &mut self.duration_unit,
             "lang" => &mut self.lang,
+            "theme" => &mut self.theme,
+            "variant" => &mut self.variant,
             _ => return None,
         })
     }
@@ -233,41 +296,32 @@ impl RawOptions {
         let duration_unit = keep(&mut errors, duration_unit(self.duration_unit.as_deref()));
         let lang = keep(&mut errors, lang(self.lang.as_deref()));
 
-        match (
-            proxy,
-            project_id,
-            dataset_id,
-            interval,
-            idle_interval,
-            timeout,
-            max_backoff,
-            duration_unit,
-            lang,
-        ) {
-            (
-                Some(proxy),
-                Some(project_id),
-                Some(dataset_id),
-                Some(interval),
-                Some(idle_interval),
-                Some(timeout),
-                Some(max_backoff),
-                Some(duration_unit),
-                Some(lang),
-            ) if errors.is_empty() => Ok(Config {
-                proxy,
-                project_id,
-                dataset_id,
+        let theme = keep(&mut errors, choice("theme", self.theme.as_deref()));
+        let variant = keep(&mut errors, choice("variant", self.variant.as_deref()));
+
+        // Every value is Some exactly when it was valid.
+        let config = (|| {
+            let interval = interval?;
+            let idle_interval = idle_interval?;
+            Some(Config {
+                proxy: proxy?,
+                project_id: project_id?,
+                dataset_id: dataset_id?,
                 interval,
                 // Terminal tasks are refreshed no faster than active ones.
                 idle_interval: (!idle_interval.is_zero()).then_some(idle_interval.max(interval)),
-                timeout,
+                timeout: timeout?,
                 // A cap below the interval would make backoff shorter than
                 // the normal rhythm.
-                max_backoff: max_backoff.max(interval),
-                duration_unit,
-                lang,
-            }),
+                max_backoff: max_backoff?.max(interval),
+                duration_unit: duration_unit?,
+                lang: lang?,
+                theme: theme?,
+                variant: variant?,
+            })
+        })();
+        match config {
+            Some(config) if errors.is_empty() => Ok(config),
             _ => Err(ConfigErrors(errors)),
         }
     }
@@ -416,6 +470,25 @@ fn duration_unit(value: Option<&str>) -> Result<DurationUnit, ConfigError> {
     }
 }
 
+fn choice<T: Choice>(name: &'static str, value: Option<&str>) -> Result<T, ConfigError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(T::default());
+    };
+    T::WORDS
+        .iter()
+        .find(|(word, _)| word.eq_ignore_ascii_case(value))
+        .map(|(_, v)| *v)
+        .ok_or_else(|| ConfigError::InvalidChoice {
+            name,
+            value: shown(value),
+            allowed: T::WORDS
+                .iter()
+                .map(|(w, _)| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
 fn lang(value: Option<&str>) -> Result<Option<Lang>, ConfigError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
@@ -550,6 +623,27 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.max_backoff, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn theme_and_variant() {
+        let c = parse(&[("project_id", "p"), ("dataset_id", "d")]).unwrap();
+        assert_eq!((c.theme, c.variant), (Theme::Auto, Variant::Card));
+        let c = parse(&[
+            ("project_id", "p"),
+            ("dataset_id", "d"),
+            ("theme", "Dark"),
+            ("variant", "compact"),
+        ])
+        .unwrap();
+        assert_eq!((c.theme, c.variant), (Theme::Dark, Variant::Compact));
+        assert_eq!(Theme::Dark.as_str(), "dark");
+        let err =
+            parse(&[("project_id", "p"), ("dataset_id", "d"), ("theme", "neon")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "theme must be one of \"light\", \"dark\", \"auto\", not \"neon\"."
+        );
     }
 
     #[test]

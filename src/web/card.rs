@@ -5,12 +5,29 @@
 
 use leptos::prelude::*;
 
-use crate::core::config::{Config, ConfigErrors};
-use crate::core::format::{date_ms, format_duration, group_digits, relative_age, whole_seconds};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::core::config::{Choice, Config, ConfigErrors};
+use crate::core::format::{date_ms, format_duration, relative_age, whole_seconds};
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
-use crate::web::intl::{format_date_time, RelativeTime};
-use crate::web::poller::{CardState, Poller};
+use crate::web::intl::{format_date_time, NumberFormat, RelativeTime};
+use crate::web::poller::{CardState, Poller, StatusHook};
+
+/// Lets code outside the view refresh a mounted card (the JS API's
+/// `refresh()`). Empty until the card is live.
+#[derive(Clone, Default)]
+pub struct CardControl(Rc<RefCell<Option<Poller>>>);
+
+impl CardControl {
+    /// Fetches at once, as the refresh button does.
+    pub fn refresh(&self) {
+        if let Some(poller) = self.0.borrow().as_ref() {
+            poller.refresh();
+        }
+    }
+}
 
 /// The browser's preferred supported language.
 pub fn browser_lang() -> Lang {
@@ -27,20 +44,36 @@ pub fn browser_lang() -> Lang {
 
 /// Shows the live status of one dataset synchronization task.
 ///
+/// ## Usage
+///
 /// ```ignore
+/// use leptos::prelude::*;
 /// use modelarts_sync_status::core::config::RawOptions;
 /// use modelarts_sync_status::web::SyncStatusCard;
-/// let config = RawOptions::from_pairs([("project_id", "p1"), ("dataset_id", "d1")]).validate();
-/// view! { <SyncStatusCard config /> }
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     let config = RawOptions::from_pairs([("project_id", "p1"), ("dataset_id", "d1")]).validate();
+///     view! { <SyncStatusCard config /> }
+/// }
 /// ```
+///
+/// (`examples/leptos_app.rs` holds this example; `cargo xtask test` builds it
+/// for wasm32. The card's CSS is `modelarts_sync_status::web::CARD_CSS`.)
 #[component]
 pub fn SyncStatusCard(
     /// The validated options, or every problem with them (shown on the card;
     /// no request is sent).
     config: Result<Config, ConfigErrors>,
+    /// Called whenever the task's status changes (also for the first one).
+    #[prop(optional)]
+    on_status_change: Option<StatusHook>,
+    /// Filled with a handle that can refresh the card.
+    #[prop(optional)]
+    control: Option<CardControl>,
 ) -> impl IntoView {
     match config {
-        Ok(config) => view! { <LiveCard config /> }.into_any(),
+        Ok(config) => view! { <LiveCard config on_status_change control /> }.into_any(),
         Err(errors) => view! { <ConfigErrorCard errors /> }.into_any(),
     }
 }
@@ -50,11 +83,11 @@ fn ConfigErrorCard(errors: ConfigErrors) -> impl IntoView {
     let lang = browser_lang();
     let t = lang.text();
     view! {
-        <section class="mss-card" data-state="config-error" lang=lang.tag()>
+        <section class="mss-card" part="card" data-state="config-error" lang=lang.tag()>
             <header class="mss-card__header">
                 <p class="mss-card__title">{t.title}</p>
             </header>
-            <div class="mss-alert mss-alert--config" role="alert">
+            <div class="mss-alert mss-alert--config" part="alert" role="alert">
                 <p class="mss-alert__title">{t.config_problem}</p>
                 <ul class="mss-alert__list" data-field="config_error">
                     {errors.0.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}
@@ -65,18 +98,26 @@ fn ConfigErrorCard(errors: ConfigErrors) -> impl IntoView {
 }
 
 #[component]
-fn LiveCard(config: Config) -> impl IntoView {
+fn LiveCard(
+    config: Config,
+    on_status_change: Option<StatusHook>,
+    control: Option<CardControl>,
+) -> impl IntoView {
     let lang = config.lang.unwrap_or_else(browser_lang);
     let t: &'static Text = lang.text();
     let unit = config.duration_unit;
     let state = CardState::new();
-    let poller = Poller::start(&config, state);
+    let poller = Poller::start(&config, state, on_status_change);
+    if let Some(control) = &control {
+        *control.0.borrow_mut() = Some(poller.clone());
+    }
     {
         // Cleanup runs on the thread that mounted the card (wasm has one).
         let poller = send_wrapper::SendWrapper::new(poller.clone());
         on_cleanup(move || poller.stop());
     }
     let relative = RelativeTime::new(lang.tag());
+    let numbers = StoredValue::new_local(NumberFormat::new(lang.tag()));
 
     let CardState {
         data,
@@ -114,7 +155,7 @@ fn LiveCard(config: Config) -> impl IntoView {
                 _ => "",
             };
             view! {
-                <span class=format!("mss-badge mss-badge--{modifier}") title=title>
+                <span class=format!("mss-badge mss-badge--{modifier}") part="badge" title=title>
                     <span class="mss-badge__icon" aria-hidden="true"></span>
                     <span data-field="status">{words}</span>
                 </span>
@@ -125,9 +166,12 @@ fn LiveCard(config: Config) -> impl IntoView {
     let field = move |get: fn(&SyncStatus) -> Option<String>| {
         Memo::new(move |_| data.with(|d| d.as_ref().and_then(get)))
     };
-    let total = field(|d| d.total_sample_count.map(group_digits));
-    let added = field(|d| d.add_sample_count.map(group_digits));
-    let deleted = field(|d| d.deleted_sample_count.map(group_digits));
+    let number = move |get: fn(&SyncStatus) -> Option<i64>| {
+        Memo::new(move |_| data.with(|d| d.as_ref().and_then(get)))
+    };
+    let total = number(|d| d.total_sample_count);
+    let added = number(|d| d.add_sample_count);
+    let deleted = number(|d| d.deleted_sample_count);
     let task_id = field(|d| d.task_id.clone());
     let dataset_id = field(|d| d.dataset_id.clone());
     let error_code = field(|d| d.error_code.clone());
@@ -136,13 +180,16 @@ fn LiveCard(config: Config) -> impl IntoView {
     let duration_time = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.duration_time)));
     let is_failed = Memo::new(move |_| matches!(status.get(), Some(Some(TaskStatus::Failed))));
 
-    let count = move |label: &'static str, name: &'static str, value: Memo<Option<String>>| {
+    let count = move |label: &'static str, name: &'static str, value: Memo<Option<i64>>| {
         view! {
-            <div class="mss-count">
+            <div class="mss-count" part="count">
                 <dt class="mss-count__label">{label}</dt>
                 <dd class="mss-count__value">
                     {move || match value.get() {
-                        Some(v) => view! { <span data-field=name>{v}</span> }.into_any(),
+                        Some(n) => {
+                            let text = numbers.with_value(|f| f.format(n));
+                            view! { <span data-field=name>{text}</span> }.into_any()
+                        }
                         None => view! { <span class="mss-missing">"—"</span> }.into_any(),
                     }}
                 </dd>
@@ -196,7 +243,7 @@ fn LiveCard(config: Config) -> impl IntoView {
                 view! { <span data-field="duration_time">{text}</span> }.into_any(),
             ));
         }
-        (!rows.is_empty()).then(|| view! { <dl class="mss-details">{rows}</dl> })
+        (!rows.is_empty()).then(|| view! { <dl class="mss-details" part="details">{rows}</dl> })
     };
 
     let failure = move || {
@@ -204,7 +251,7 @@ fn LiveCard(config: Config) -> impl IntoView {
         let msg = error_msg.get();
         (is_failed.get() || code.is_some() || msg.is_some()).then(|| {
             view! {
-                <div class="mss-failure">
+                <div class="mss-failure" part="failure">
                     <p class="mss-failure__title">{t.failure}</p>
                     {code.map(|c| view! { <code class="mss-failure__code" data-field="error_code">{c}</code> })}
                     {msg.map(|m| view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> })}
@@ -218,7 +265,7 @@ fn LiveCard(config: Config) -> impl IntoView {
             e.as_ref().map(|e| {
                 let text = e.describe(lang);
                 view! {
-                    <div class="mss-alert mss-alert--request">
+                    <div class="mss-alert mss-alert--request" part="alert">
                         <p class="mss-alert__title">{t.request_failed}</p>
                         <p class="mss-alert__text" data-field="request_error">{text}</p>
                     </div>
@@ -239,7 +286,7 @@ fn LiveCard(config: Config) -> impl IntoView {
                 let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
                 view! {
                     <span class="mss-updated">
-                        {t.updated} " "
+                        <span class="mss-updated-label">{t.updated} " "</span>
                         <time data-field="updated_at" datetime=iso>{text}</time>
                     </span>
                 }
@@ -269,23 +316,29 @@ fn LiveCard(config: Config) -> impl IntoView {
 
     view! {
         <section
-            class="mss-card"
+            class=format!("mss-card mss-card--{}", config.variant.as_str())
+            part="card"
+            data-theme=config.theme.as_str()
             lang=lang.tag()
             data-state=data_state
             data-status=data_status
             data-stale=move || stale.get().then_some("true")
             aria-busy=move || busy.get().then_some("true")
         >
-            <header class="mss-card__header">
-                <p class="mss-card__title">{t.title}</p>
+            <header class="mss-card__header" part="header">
+                <p class="mss-card__title" part="title">{t.title}</p>
                 <button
                     type="button"
                     class="mss-refresh"
+                    part="refresh"
                     data-action="refresh"
+                    title=t.refresh
                     on:click=refresh
                 >
                     <span class="mss-refresh__icon" aria-hidden="true"></span>
-                    {move || if busy.get() { t.refreshing } else { t.refresh }}
+                    <span class="mss-refresh__text">
+                        {move || if busy.get() { t.refreshing } else { t.refresh }}
+                    </span>
                 </button>
             </header>
             <div class="mss-live" role="status" aria-live="polite">
@@ -299,7 +352,7 @@ fn LiveCard(config: Config) -> impl IntoView {
                 {request_error}
             </div>
             {move || status.get().map(|_| view! {
-                <dl class="mss-counts">
+                <dl class="mss-counts" part="counts">
                     {count(t.total_samples, "total_sample_count", total)}
                     {count(t.added_samples, "add_sample_count", added)}
                     {count(t.deleted_samples, "deleted_sample_count", deleted)}
@@ -307,7 +360,7 @@ fn LiveCard(config: Config) -> impl IntoView {
             })}
             {details}
             {failure}
-            <footer class="mss-card__footer">
+            <footer class="mss-card__footer" part="footer">
                 {updated}
                 {move || stale.get().then(|| view! { <span class="mss-stale">{t.stale}</span> })}
                 {retry_note}

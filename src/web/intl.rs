@@ -45,3 +45,24 @@ impl RelativeTime {
         self.0.format(value as f64, unit.as_str()).into()
     }
 }
+
+/// Counts through `Intl.NumberFormat`, passed as a `BigInt` so that every
+/// 64-bit value stays exact.
+pub struct NumberFormat(Intl::NumberFormat);
+
+impl NumberFormat {
+    pub fn new(locale: &str) -> Self {
+        let locales = Array::of1(&JsValue::from_str(locale));
+        Self(Intl::NumberFormat::new(&locales, &Object::new()))
+    }
+
+    pub fn format(&self, n: i64) -> String {
+        self.0
+            .format()
+            .call1(&JsValue::UNDEFINED, &js_sys::BigInt::from(n).into())
+            .ok()
+            .and_then(|v| v.as_string())
+            // Without BigInt support in Intl, the core's exact grouping.
+            .unwrap_or_else(|| crate::core::format::group_digits(n))
+    }
+}

@@ -1,47 +1,23 @@
-//! The browser layer: the network call, timers and the Leptos view, over
-//! the pure [`crate::core`].
+//! The browser layer: the network call, timers, the Leptos view and the
+//! embedding APIs, over the pure [`crate::core`].
 
 mod card;
+mod element;
 mod fetch;
 mod intl;
 mod poller;
 
-use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-
-pub use card::SyncStatusCard;
+pub use card::{CardControl, SyncStatusCard};
+pub use element::{mount, register_element, WidgetHandle, CARD_CSS, ELEMENT_NAME};
 pub use fetch::fetch_status;
+pub use poller::{StatusChange, StatusHook};
 
-use crate::core::config::RawOptions;
-
-/// Reads the options from the page's URL query (`?project_id=…`).
-pub fn options_from_query() -> RawOptions {
-    let mut raw = RawOptions::default();
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
-        for key in RawOptions::KEYS {
-            if let Some(value) = params.get(key) {
-                raw.set(key, Some(value));
-            }
-        }
-    }
-    raw
-}
-
-/// The demo page: one card, configured from the URL query, mounted into
-/// `#app` (or the body).
-pub fn mount_demo() {
-    let config = options_from_query().validate();
-    let target = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    match target {
-        Some(target) => {
-            leptos::mount::mount_to(target, move || view! { <SyncStatusCard config /> }).forget()
-        }
-        None => leptos::mount::mount_to_body(move || view! { <SyncStatusCard config /> }),
-    }
+/// Runs when the wasm module is initialised: registers the custom element.
+/// (Feature `element`, on by default; a Leptos app that only wants the
+/// component can turn it off.)
+#[cfg(feature = "element")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    register_element();
 }

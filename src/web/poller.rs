@@ -57,6 +57,17 @@ impl Default for CardState {
     }
 }
 
+/// A status change: the new status string as sent and the previous one
+/// (`None` for the first status this card received).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub status: String,
+    pub previous: Option<String>,
+}
+
+/// Called on every status change.
+pub type StatusHook = Rc<dyn Fn(StatusChange)>;
+
 /// Drives one card. Cheap to clone (a shared handle).
 #[derive(Clone)]
 pub struct Poller(Rc<Inner>);
@@ -71,6 +82,7 @@ struct Inner {
     request: RefCell<Option<AbortController>>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
+    on_status: Option<StatusHook>,
 }
 
 /// Monotonic time since page load.
@@ -98,7 +110,7 @@ fn browser_offline() -> bool {
 impl Poller {
     /// Starts polling for `config` into `state`. Call [`Poller::stop`] when
     /// the card goes away.
-    pub fn start(config: &Config, state: CardState) -> Self {
+    pub fn start(config: &Config, state: CardState, on_status: Option<StatusHook>) -> Self {
         let poller = Self(Rc::new(Inner {
             url: status_url(config),
             timeout: config.timeout,
@@ -113,6 +125,7 @@ impl Poller {
             request: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
+            on_status,
         }));
         poller.listen();
         if page_hidden() {
@@ -227,13 +240,23 @@ impl Poller {
         inner.request.borrow_mut().take();
         let state = inner.state;
         state.busy.set(false);
+        let mut change = None;
         let event = match result {
             Ok(status) => {
                 let terminal = status.status.as_ref().is_some_and(|s| s.is_terminal());
+                let previous = state.data.with_untracked(|d| {
+                    d.as_ref()
+                        .and_then(|d| d.status.as_ref())
+                        .map(|s| s.as_str().to_owned())
+                });
+                let current = status.status.as_ref().map(|s| s.as_str().to_owned());
                 // Unchanged data must not touch the DOM.
                 if state.data.with_untracked(|d| d.as_ref() != Some(&status)) {
                     state.data.set(Some(status));
                 }
+                change = current
+                    .filter(|c| previous.as_ref() != Some(c))
+                    .map(|status| StatusChange { status, previous });
                 if state.error.with_untracked(Option::is_some) {
                     state.error.set(None);
                 }
@@ -250,6 +273,10 @@ impl Poller {
         };
         self.dispatch(event);
         self.tick();
+        // Last: a listener may remove the card, which stops this poller.
+        if let (Some(hook), Some(change)) = (&inner.on_status, change) {
+            hook(change);
+        }
     }
 
     fn show_retry(&self, now: Duration) {

@@ -15,6 +15,8 @@ const SHOTS = [
   ['http-401', { dataset_id: 'http-401' }, 'error'],
   ['config-error', { dataset_id: '..', interval: '0' }, 'config-error'],
   ['zh-CN', { dataset_id: 'status-running', lang: 'zh-CN' }, 'ok'],
+  ['dark', { dataset_id: 'status-failed', theme: 'dark' }, 'ok'],
+  ['compact', { dataset_id: 'status-running', variant: 'compact' }, 'ok'],
 ];
 
 await mkdir(OUT, { recursive: true });

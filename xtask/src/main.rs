@@ -193,7 +193,7 @@ fn test() -> Result {
         "--target",
         "wasm32-unknown-unknown",
         "--lib",
-        "--bins",
+        "--examples",
         "--test",
         "web",
         "--quiet",

@@ -1,0 +1,70 @@
+// The <modelarts-sync-status> custom element. A class extending HTMLElement
+// cannot be written in Rust, so this file holds the element's life cycle and
+// hands every decision to the wasm `mount` it is given.
+//
+// Attributes are read as a whole on each change (batched per microtask); a
+// change remounts the card, so a new dataset-id shows the new task at once.
+
+const ATTRIBUTES = [
+  'proxy-url', 'proxy', 'project-id', 'dataset-id', 'interval', 'idle-interval',
+  'timeout', 'max-backoff', 'duration-unit', 'lang', 'theme', 'variant',
+];
+
+export function defineElement(name, mount) {
+  if (customElements.get(name)) return;
+
+  class ModelartsSyncStatus extends HTMLElement {
+    static get observedAttributes() {
+      return ATTRIBUTES;
+    }
+
+    #handle = null;
+    #queued = false;
+
+    constructor() {
+      super();
+      if (!this.shadowRoot) this.attachShadow({ mode: 'open' });
+    }
+
+    connectedCallback() {
+      this.#schedule();
+    }
+
+    disconnectedCallback() {
+      this.#unmount();
+    }
+
+    attributeChangedCallback(_name, before, after) {
+      if (before !== after && this.isConnected) this.#schedule();
+    }
+
+    /** Fetches the status at once. */
+    refresh() {
+      this.#handle?.refresh();
+    }
+
+    #schedule() {
+      if (this.#queued) return;
+      this.#queued = true;
+      queueMicrotask(() => {
+        this.#queued = false;
+        this.#unmount();
+        if (!this.isConnected) return;
+        const options = {};
+        for (const attr of this.attributes) options[attr.name] = attr.value;
+        this.#handle = mount(this, options);
+      });
+    }
+
+    #unmount() {
+      const handle = this.#handle;
+      this.#handle = null;
+      if (handle) {
+        handle.unmount();
+        handle.free();
+      }
+    }
+  }
+
+  customElements.define(name, ModelartsSyncStatus);
+}

@@ -1,0 +1,204 @@
+//! Embedding: the `<modelarts-sync-status>` custom element and the JS API
+//! (`mount(element, options)`), both rendering the card into an open shadow
+//! root styled by one shared constructable stylesheet.
+
+use std::any::Any;
+
+use js_sys::{Object, Reflect};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
+
+use crate::core::config::RawOptions;
+use crate::web::card::{CardControl, SyncStatusCard};
+use crate::web::poller::{StatusChange, StatusHook};
+
+/// The card's stylesheet (`style/card.css`), adopted by every shadow root.
+pub const CARD_CSS: &str = include_str!("../../style/card.css");
+
+/// The custom element's tag name.
+pub const ELEMENT_NAME: &str = "modelarts-sync-status";
+
+#[wasm_bindgen(module = "/js/element.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = defineElement)]
+    fn define_element(name: &str, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> JsValue>);
+}
+
+/// Registers `<modelarts-sync-status>` (once; later calls do nothing).
+pub fn register_element() {
+    let mount =
+        Closure::<dyn Fn(HtmlElement, JsValue) -> JsValue>::new(|host, options| {
+            match mount(host, options) {
+                Ok(handle) => handle.into(),
+                Err(err) => err.into(),
+            }
+        });
+    define_element(ELEMENT_NAME, &mount);
+    // The element class keeps calling it for as long as the page lives.
+    mount.forget();
+}
+
+thread_local! {
+    static SHEET: Option<CssStyleSheet> = CssStyleSheet::new()
+        .ok()
+        .filter(|sheet| sheet.replace_sync(CARD_CSS).is_ok());
+}
+
+/// A mounted card, as the JS API returns it.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    unmount: Option<Box<dyn Any>>,
+    control: CardControl,
+    container: HtmlElement,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Fetches the status at once.
+    pub fn refresh(&self) {
+        self.control.refresh();
+    }
+
+    /// Removes the card and stops its timers, listeners and request.
+    pub fn unmount(&mut self) {
+        // Dropping Leptos' handle runs the card's cleanups.
+        self.unmount.take();
+        self.container.remove();
+    }
+}
+
+/// Mounts a card into `element`'s shadow root (opened if it has none).
+///
+/// `options` is an object of option names (camelCase, snake_case or
+/// kebab-case, as in `projectId`, `project_id`, `project-id`) to strings or
+/// numbers. Invalid options render the card's configuration error; only a
+/// host that cannot have a shadow root is an error.
+///
+/// ```js
+/// const card = mount(document.querySelector('#sync'), { projectId: 'p1', datasetId: 'd1' });
+/// card.refresh();
+/// card.unmount();
+/// ```
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsError> {
+    let raw = options_from_js(&options);
+    let shadow = match element.shadow_root() {
+        Some(root) => root,
+        None => element
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .map_err(|_| {
+                JsError::new(&format!(
+                    "cannot attach a shadow root to <{}>: mount into a <div>",
+                    element.tag_name().to_ascii_lowercase()
+                ))
+            })?,
+    };
+    adopt_styles(&shadow);
+    let container: HtmlElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+        .and_then(|e| e.dyn_into().ok())
+        .ok_or_else(|| JsError::new("no document to render into"))?;
+    shadow
+        .append_child(&container)
+        .map_err(|_| JsError::new("cannot render into the shadow root"))?;
+
+    let hook = status_event_hook(
+        element,
+        raw.project_id.clone().unwrap_or_default(),
+        raw.dataset_id.clone().unwrap_or_default(),
+    );
+    let control = CardControl::default();
+    let config = raw.validate();
+    let card_control = control.clone();
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        view! { <SyncStatusCard config on_status_change=hook control=card_control /> }
+    });
+    Ok(WidgetHandle {
+        unmount: Some(Box::new(handle)),
+        control,
+        container,
+    })
+}
+
+fn adopt_styles(shadow: &ShadowRoot) {
+    SHEET.with(|sheet| {
+        if let Some(sheet) = sheet {
+            let sheets = shadow.adopted_style_sheets();
+            if !sheets.includes(sheet, 0) {
+                sheets.push(sheet);
+                shadow.set_adopted_style_sheets(&sheets);
+            }
+        }
+    });
+}
+
+/// Reads `{ projectId: "p1", interval: 5, ... }` into options.
+fn options_from_js(options: &JsValue) -> RawOptions {
+    let mut raw = RawOptions::default();
+    if !options.is_object() {
+        return raw;
+    }
+    for entry in Object::entries(options.unchecked_ref()).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let (Some(key), value) = (pair.get(0).as_string(), pair.get(1)) else {
+            continue;
+        };
+        if value.is_null() || value.is_undefined() {
+            continue;
+        }
+        // Strings as they are; numbers and the rest through their toString.
+        let text = value.as_string().unwrap_or_else(|| {
+            value
+                .unchecked_ref::<Object>()
+                .to_string()
+                .as_string()
+                .unwrap_or_default()
+        });
+        raw.set(&snake_case(&key), Some(text));
+    }
+    raw
+}
+
+/// `projectId` → `project_id`; other spellings pass through.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Dispatches `statuschange` (bubbles, composed) on the host element.
+fn status_event_hook(host: HtmlElement, project_id: String, dataset_id: String) -> StatusHook {
+    std::rc::Rc::new(move |change: StatusChange| {
+        let detail = Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
+        };
+        set("status", JsValue::from_str(&change.status));
+        set(
+            "previous",
+            change
+                .previous
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+        );
+        set("projectId", JsValue::from_str(&project_id));
+        set("datasetId", JsValue::from_str(&dataset_id));
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&detail);
+        if let Ok(event) = CustomEvent::new_with_event_init_dict("statuschange", &init) {
+            let _ = host.dispatch_event(&event);
+        }
+    })
+}

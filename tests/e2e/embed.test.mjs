@@ -1,0 +1,282 @@
+// Embedding: the custom element in its shadow root, live attributes, events,
+// the JS API, themes and contrast, host CSS, many cards, strict CSP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, launch, openCard, waitForState, text } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const unique = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+test('the element renders the card inside an open shadow root', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running' });
+  try {
+    await waitForState(v.card, 'ok');
+    const inShadow = await v.page.evaluate(() => {
+      const host = document.querySelector('modelarts-sync-status');
+      return {
+        shadow: !!host.shadowRoot?.querySelector('.mss-card'),
+        light: host.querySelector('.mss-card') !== null,
+        global: document.querySelector('.mss-card') !== null,
+      };
+    });
+    assert.deepEqual(inShadow, { shadow: true, light: false, global: false });
+  } finally {
+    await v.close();
+  }
+});
+
+test('an attribute change switches the task at once', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running', interval: '60' });
+  try {
+    await waitForState(v.card, 'ok');
+    await v.page.evaluate(() =>
+      document.querySelector('modelarts-sync-status').setAttribute('dataset-id', 'status-failed'));
+    await v.page.locator('.mss-card[data-status="FAILED"]').waitFor({ timeout: 3_000 });
+    assert.equal(await text(v.card, 'dataset_id'), 'status-failed');
+    assert.equal(await v.page.locator('.mss-card').count(), 1);
+  } finally {
+    await v.close();
+  }
+});
+
+test('removing the element stops its requests', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: unique('removed'), interval: '1' });
+  try {
+    await waitForState(v.card, 'ok');
+    await v.page.evaluate(() => document.querySelector('modelarts-sync-status').remove());
+    const before = v.statusRequests.length;
+    await v.page.waitForTimeout(2_500);
+    assert.equal(v.statusRequests.length, before);
+  } finally {
+    await v.close();
+  }
+});
+
+test('statuschange fires with status, previous, projectId and datasetId', async () => {
+  const dataset = unique('lifecycle');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(() => {
+      window.__changes = [];
+      document.addEventListener('statuschange', (e) =>
+        window.__changes.push({ ...e.detail, composed: e.composed, bubbles: e.bubbles }));
+    });
+    await page.goto(`${BASE_URL}/?project_id=proj-9&dataset_id=${dataset}&interval=1`);
+    await page.waitForFunction(() => window.__changes.length >= 2, null, { timeout: 10_000 });
+    const [first, second] = await page.evaluate(() => window.__changes);
+    assert.deepEqual(first, {
+      status: 'QUEUING', previous: null, projectId: 'proj-9', datasetId: dataset,
+      composed: true, bubbles: true,
+    });
+    assert.equal(second.previous, 'QUEUING');
+    assert.match(second.status, /^(STARTING|RUNNING)$/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the JS API mounts, refreshes and unmounts', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
+  try {
+    await waitForState(v.card, 'ok');
+    const dataset = unique('js-api');
+    const result = await v.page.evaluate(async (dataset) => {
+      const { mount } = await import('/modelarts-sync-status-loader.js');
+      const host = document.createElement('div');
+      document.body.append(host);
+      const card = mount(host, { projectId: 'p', datasetId: dataset, interval: 60, lang: 'zh-CN' });
+      const root = () => host.shadowRoot.querySelector('.mss-card');
+      for (let i = 0; i < 50 && root().dataset.state !== 'ok'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const state = root().dataset.state;
+      const label = host.shadowRoot.querySelector('.mss-refresh').textContent.trim();
+      card.refresh();
+      await new Promise((r) => setTimeout(r, 300));
+      card.unmount();
+      return { state, label, left: host.shadowRoot.querySelector('.mss-card') };
+    }, dataset);
+    assert.deepEqual(result, { state: 'ok', label: '刷新', left: null });
+    assert.equal(v.statusRequests.filter((u) => u.includes(dataset)).length, 2);
+    await v.page.waitForTimeout(500);
+    assert.equal(v.statusRequests.filter((u) => u.includes(dataset)).length, 2);
+  } finally {
+    await v.close();
+  }
+});
+
+test('aggressive host CSS does not change the card', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-failed' });
+  try {
+    await waitForState(v.card, 'ok');
+    const styles = () => v.page.evaluate(() => {
+      const root = document.querySelector('modelarts-sync-status').shadowRoot;
+      return [...root.querySelectorAll('.mss-card, .mss-card *')].map((el) => {
+        const s = getComputedStyle(el);
+        return [s.color, s.fontSize, s.backgroundColor, s.fontFamily].join('|');
+      });
+    });
+    const before = await styles();
+    await v.page.addStyleTag({ content: '* { color: red !important; font-size: 40px !important; font-family: cursive !important } div, section, p, span { background: yellow !important }' });
+    assert.deepEqual(await styles(), before);
+  } finally {
+    await v.close();
+  }
+});
+
+/** Lowest text contrast ratio on the card, from the rendered styles. */
+async function lowestContrast(page) {
+  return page.evaluate(() => {
+    const parse = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const root = document.querySelector('modelarts-sync-status').shadowRoot;
+    let worst = { ratio: 21, text: '' };
+    for (const el of root.querySelectorAll('.mss-card *')) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own || !el.getClientRects().length) continue;
+      const fg = lum(parse(getComputedStyle(el).color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < worst.ratio) worst = { ratio, text: el.textContent.trim().slice(0, 40) };
+    }
+    return worst;
+  });
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`text contrast is at least 4.5:1 in the ${theme} theme`, async () => {
+    for (const dataset of ['status-running', 'status-failed', 'status-queuing', 'status-not-exist', 'status-completed', 'status-paused', 'http-401']) {
+      const v = await openCard(browser, { project_id: 'p', dataset_id: dataset, theme });
+      try {
+        await v.page.locator('.mss-card:not([data-state="loading"])').waitFor();
+        const worst = await lowestContrast(v.page);
+        assert.ok(worst.ratio >= 4.5, `${theme} ${dataset}: ${worst.ratio.toFixed(2)} for "${worst.text}"`);
+      } finally {
+        await v.close();
+      }
+    }
+  });
+}
+
+test('theme auto follows prefers-color-scheme', async () => {
+  const context = await browser.newContext({ colorScheme: 'dark' });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${BASE_URL}/?project_id=p&dataset_id=status-running`);
+    const card = page.locator('.mss-card[data-state="ok"]');
+    await card.waitFor();
+    assert.equal(await card.evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(17, 24, 39)');
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.equal(await card.evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(255, 255, 255)');
+  } finally {
+    await context.close();
+  }
+});
+
+test('reduced motion turns the animation off; focus ring is visible', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running' });
+  try {
+    await waitForState(v.card, 'ok');
+    const icon = v.card.locator('.mss-badge__icon');
+    assert.equal(await icon.evaluate((e) => getComputedStyle(e).animationName), 'mss-spin');
+    await v.page.emulateMedia({ reducedMotion: 'reduce' });
+    assert.equal(await icon.evaluate((e) => getComputedStyle(e).animationName), 'none');
+    await v.page.keyboard.press('Tab');
+    const button = v.card.locator('button[data-action="refresh"]');
+    assert.equal(await button.evaluate((e) => e.matches(':focus-visible')), true);
+    assert.notEqual(await button.evaluate((e) => getComputedStyle(e).outlineStyle), 'none');
+  } finally {
+    await v.close();
+  }
+});
+
+test('a failure is announced once, not on every retry', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'http-401', interval: '1' });
+  try {
+    await waitForState(v.card, 'error');
+    await v.page.evaluate(() => {
+      const live = document.querySelector('modelarts-sync-status').shadowRoot.querySelector('[role="status"]');
+      window.__liveMutations = 0;
+      new MutationObserver((m) => { window.__liveMutations += m.length; })
+        .observe(live, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    const before = v.statusRequests.length;
+    await v.page.waitForTimeout(3_500);
+    assert.ok(v.statusRequests.length > before, 'retries happened');
+    assert.equal(await v.page.evaluate(() => window.__liveMutations), 0);
+  } finally {
+    await v.close();
+  }
+});
+
+test('the portal example works under the strict CSP', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  try {
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
+    });
+    await page.goto(`${BASE_URL}/examples/portal.html`);
+    const cards = page.locator('.mss-card');
+    await page.waitForFunction(() => {
+      const hosts = [...document.querySelectorAll('modelarts-sync-status')];
+      return hosts.length === 7 && hosts.every((h) => {
+        const state = h.shadowRoot?.querySelector('.mss-card')?.dataset.state;
+        return state === 'ok' || state === 'error';
+      });
+    }, null, { timeout: 10_000 });
+    assert.equal(await cards.count(), 7);
+    assert.equal(await page.locator('.mss-card--compact').count(), 4);
+    assert.equal(await page.locator('.mss-card[data-theme="dark"]').count(), 1);
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.ok(await page.locator('#events li').count() >= 6);
+    assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('50 cards on one page work independently', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
+  try {
+    await waitForState(v.card, 'ok');
+    const ids = Array.from({ length: 50 }, (_, i) => `many-${i}-${Date.now()}`);
+    await v.page.evaluate((ids) => {
+      for (const id of ids) {
+        const el = document.createElement('modelarts-sync-status');
+        el.setAttribute('project-id', 'p');
+        el.setAttribute('dataset-id', id);
+        el.setAttribute('variant', 'compact');
+        document.body.append(el);
+      }
+    }, ids);
+    await v.page.waitForFunction((n) => {
+      const cards = [...document.querySelectorAll('modelarts-sync-status')]
+        .map((h) => h.shadowRoot?.querySelector('.mss-card'));
+      return cards.length === n && cards.every((c) => c?.dataset.state === 'ok');
+    }, 51, { timeout: 15_000 });
+    const shown = await v.page.evaluate(() => [...document.querySelectorAll('modelarts-sync-status')]
+      .slice(1).map((h) => h.shadowRoot.querySelector('[data-field="dataset_id"]').textContent));
+    assert.deepEqual(shown, ids);
+  } finally {
+    await v.close();
+  }
+});
