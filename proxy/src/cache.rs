@@ -1,0 +1,275 @@
+//! Single-flight plus a short TTL, so that the upstream sees at most one
+//! request per key per TTL however many viewers poll the same dataset.
+//!
+//! Concurrent callers for one key share one fetch; its answer is then reused
+//! until `ttl` has passed since it arrived. The fetch runs in its own task:
+//! a viewer that goes away (its request dropped) neither cancels the fetch
+//! the others wait for nor causes a second one.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+/// Prune expired entries once the map holds this many keys.
+const PRUNE_AT: usize = 1024;
+
+/// Where an answer came from, for the access log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// This request started the fetch.
+    Miss,
+    /// This request waited for a fetch another request had started.
+    Shared,
+    /// A stored answer younger than the TTL.
+    Hit,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Miss => "miss",
+            Self::Shared => "shared",
+            Self::Hit => "hit",
+        }
+    }
+}
+
+enum Slot<V> {
+    InFlight(watch::Receiver<Option<V>>),
+    Ready { value: V, at: Instant },
+}
+
+/// Answers by key, fetched once per TTL.
+pub struct SingleFlight<K, V> {
+    ttl: Duration,
+    slots: Mutex<HashMap<K, Slot<V>>>,
+}
+
+impl<K, V> SingleFlight<K, V>
+where
+    K: Eq + Hash + Clone + Send + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// `ttl` zero still shares concurrent fetches, and reuses nothing after.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The stored answer for `key` if fresh, else the one being fetched, else
+    /// the answer of `fetch` (run once, in a task of its own). `failed` is
+    /// the answer when that task died without one (a panic).
+    pub async fn get_or_fetch<F, Fut>(
+        self: &Arc<Self>,
+        key: K,
+        fetch: F,
+        failed: impl FnOnce() -> V,
+    ) -> (V, Source)
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = V> + Send + 'static,
+    {
+        let (mut receiver, source) = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            match slots.get(&key) {
+                Some(Slot::Ready { value, at }) if now.duration_since(*at) < self.ttl => {
+                    return (value.clone(), Source::Hit);
+                }
+                // A receiver whose sender is gone belongs to a fetch that died.
+                Some(Slot::InFlight(receiver)) if receiver.has_changed().is_ok() => {
+                    (receiver.clone(), Source::Shared)
+                }
+                _ => {
+                    if slots.len() >= PRUNE_AT {
+                        self.prune(&mut slots, now);
+                    }
+                    let (sender, receiver) = watch::channel(None);
+                    slots.insert(key.clone(), Slot::InFlight(receiver.clone()));
+                    let future = fetch();
+                    let this = Arc::clone(self);
+                    tokio::spawn(async move {
+                        let value = future.await;
+                        this.slots.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                            key,
+                            Slot::Ready {
+                                value: value.clone(),
+                                at: Instant::now(),
+                            },
+                        );
+                        // Nobody waiting is fine.
+                        let _ = sender.send(Some(value));
+                    });
+                    (receiver, Source::Miss)
+                }
+            }
+        };
+        let value = match receiver.wait_for(Option::is_some).await {
+            Ok(value) => value.clone(),
+            Err(_) => None,
+        };
+        match value {
+            Some(value) => (value, source),
+            None => (failed(), source),
+        }
+    }
+
+    fn prune(&self, slots: &mut HashMap<K, Slot<V>>, now: Instant) {
+        slots.retain(|_, slot| match slot {
+            Slot::InFlight(receiver) => receiver.has_changed().is_ok(),
+            Slot::Ready { at, .. } => now.duration_since(*at) < self.ttl,
+        });
+    }
+
+    /// Keys held (fresh, stale or in flight): for tests.
+    pub fn len(&self) -> usize {
+        self.slots.lock().map(|s| s.len()).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    async fn counted(
+        cache: &Arc<SingleFlight<&'static str, usize>>,
+        calls: &Arc<AtomicUsize>,
+        key: &'static str,
+        delay: Duration,
+    ) -> (usize, Source) {
+        let calls = Arc::clone(calls);
+        cache
+            .get_or_fetch(
+                key,
+                move || async move {
+                    tokio::time::sleep(delay).await;
+                    calls.fetch_add(1, Ordering::SeqCst) + 1
+                },
+                || 0,
+            )
+            .await
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_fetch() {
+        let cache = Arc::new(SingleFlight::new(Duration::from_secs(60)));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let (cache, calls) = (Arc::clone(&cache), Arc::clone(&calls));
+            tasks.push(tokio::spawn(async move {
+                counted(&cache, &calls, "k", Duration::from_millis(100)).await
+            }));
+        }
+        let mut sources = Vec::new();
+        for task in tasks {
+            let (value, source) = task.await.unwrap();
+            assert_eq!(value, 1);
+            sources.push(source);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(sources.iter().filter(|s| **s == Source::Miss).count(), 1);
+        // Afterwards, a hit.
+        let (value, source) = counted(&cache, &calls, "k", Duration::ZERO).await;
+        assert_eq!((value, source), (1, Source::Hit));
+        // Another key is another fetch.
+        let (value, source) = counted(&cache, &calls, "other", Duration::ZERO).await;
+        assert_eq!((value, source), (2, Source::Miss));
+    }
+
+    #[tokio::test]
+    async fn answers_expire_after_the_ttl() {
+        let cache = Arc::new(SingleFlight::new(Duration::from_millis(100)));
+        let calls = Arc::new(AtomicUsize::new(0));
+        assert_eq!(counted(&cache, &calls, "k", Duration::ZERO).await.0, 1);
+        assert_eq!(counted(&cache, &calls, "k", Duration::ZERO).await.0, 1);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(
+            counted(&cache, &calls, "k", Duration::ZERO).await,
+            (2, Source::Miss)
+        );
+    }
+
+    #[tokio::test]
+    async fn zero_ttl_still_shares_concurrent_fetches() {
+        let cache = Arc::new(SingleFlight::new(Duration::ZERO));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (cache, calls) = (Arc::clone(&cache), Arc::clone(&calls));
+                tokio::spawn(async move {
+                    counted(&cache, &calls, "k", Duration::from_millis(100)).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap().0, 1);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn zero_ttl_reuses_nothing() {
+        let cache = Arc::new(SingleFlight::new(Duration::ZERO));
+        let calls = Arc::new(AtomicUsize::new(0));
+        assert_eq!(counted(&cache, &calls, "k", Duration::ZERO).await.0, 1);
+        assert_eq!(counted(&cache, &calls, "k", Duration::ZERO).await.0, 2);
+    }
+
+    #[tokio::test]
+    async fn a_caller_going_away_does_not_cancel_the_fetch() {
+        let cache = Arc::new(SingleFlight::new(Duration::from_secs(60)));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let first = {
+            let (cache, calls) = (Arc::clone(&cache), Arc::clone(&calls));
+            tokio::spawn(
+                async move { counted(&cache, &calls, "k", Duration::from_millis(100)).await },
+            )
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        first.abort();
+        let (value, source) = counted(&cache, &calls, "k", Duration::ZERO).await;
+        assert_eq!((value, source), (1, Source::Shared));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_fetch_that_dies_answers_failed_and_is_retried() {
+        let cache: Arc<SingleFlight<&str, usize>> =
+            Arc::new(SingleFlight::new(Duration::from_secs(60)));
+        let (value, _) = cache
+            .get_or_fetch(
+                "k",
+                || async {
+                    if true {
+                        panic!("fetch died (expected in this test)");
+                    }
+                    1
+                },
+                || 99,
+            )
+            .await;
+        assert_eq!(value, 99);
+        let (value, source) = cache.get_or_fetch("k", || async { 7 }, || 99).await;
+        assert_eq!((value, source), (7, Source::Miss));
+    }
+
+    #[tokio::test]
+    async fn many_keys_are_pruned() {
+        let cache = Arc::new(SingleFlight::new(Duration::ZERO));
+        for i in 0..(PRUNE_AT + 10) {
+            cache.get_or_fetch(i, || async { 1 }, || 0).await;
+        }
+        assert!(cache.len() <= PRUNE_AT, "{}", cache.len());
+    }
+}

@@ -1,0 +1,168 @@
+//! Per-client rate limit on the status API (`--rate-limit N` per minute), so
+//! one runaway page or script cannot spend the upstream's quota for all.
+//!
+//! A token bucket per client address: `N` tokens, refilled at `N` per minute,
+//! one per request. IPv6 clients are grouped by /64, the block one host
+//! usually holds, so changing addresses inside it does not reset the limit.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::errors::ApiError;
+
+/// Drop full buckets once this many clients are tracked.
+const PRUNE_AT: usize = 10_000;
+
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// The buckets of every client seen.
+pub struct RateLimiter {
+    per_minute: NonZeroU32,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: NonZeroU32) -> Self {
+        Self {
+            per_minute,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn capacity(&self) -> f64 {
+        f64::from(self.per_minute.get())
+    }
+
+    fn per_second(&self) -> f64 {
+        self.capacity() / 60.0
+    }
+
+    /// Takes one token for `client`, or says how long until one is there.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        let key = bucket_key(client);
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= PRUNE_AT && !buckets.contains_key(&key) {
+            let (capacity, rate) = (self.capacity(), self.per_second());
+            buckets.retain(|_, b| {
+                b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * rate < capacity
+            });
+        }
+        let bucket = buckets.entry(key).or_insert(Bucket {
+            tokens: self.capacity(),
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * self.per_second()).min(self.capacity());
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                (1.0 - bucket.tokens) / self.per_second(),
+            ))
+        }
+    }
+}
+
+/// The bucket a client address counts against.
+fn bucket_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// The client's address, from the connection (no forwarded headers: they
+/// are the client's to forge). Unknown when served without connect info.
+pub fn client_ip(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Middleware: 429 with `Retry-After` (whole seconds, at least 1) and a JSON
+/// body once the client's bucket is empty.
+pub async fn enforce(
+    State(limiter): State<Arc<RateLimiter>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let client = client_ip(&request).unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    match limiter.check(client, Instant::now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            ApiError::rate_limited(secs).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiter(n: u32) -> RateLimiter {
+        RateLimiter::new(NonZeroU32::new(n).unwrap())
+    }
+
+    #[test]
+    fn allows_n_then_asks_to_wait() {
+        let l = limiter(3);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(l.check(ip, t0).is_ok());
+        }
+        let wait = l.check(ip, t0).unwrap_err();
+        // 3 per minute: one token every 20 s.
+        assert!((19.9..=20.0).contains(&wait.as_secs_f64()), "{wait:?}");
+        // Other clients have their own bucket.
+        assert!(l.check("192.0.2.2".parse().unwrap(), t0).is_ok());
+        // A token comes back after 20 s.
+        assert!(l.check(ip, t0 + Duration::from_secs(20)).is_ok());
+        assert!(l.check(ip, t0 + Duration::from_secs(20)).is_err());
+    }
+
+    #[test]
+    fn ipv6_counts_per_64_and_mapped_v4_as_v4() {
+        let l = limiter(1);
+        let t0 = Instant::now();
+        assert!(l.check("2001:db8:1:2::1".parse().unwrap(), t0).is_ok());
+        assert!(l.check("2001:db8:1:2::ffff".parse().unwrap(), t0).is_err());
+        assert!(l.check("2001:db8:1:3::1".parse().unwrap(), t0).is_ok());
+        assert!(l.check("192.0.2.9".parse().unwrap(), t0).is_ok());
+        assert!(l.check("::ffff:192.0.2.9".parse().unwrap(), t0).is_err());
+    }
+
+    #[test]
+    fn many_clients_are_pruned() {
+        let l = limiter(60);
+        let t0 = Instant::now();
+        for i in 0..(PRUNE_AT as u32 + 5) {
+            let ip = IpAddr::V4(std::net::Ipv4Addr::from(0xc612_0000 + i));
+            assert!(l.check(ip, t0).is_ok());
+        }
+        // Much later every bucket is full again and goes.
+        let later = t0 + Duration::from_secs(120);
+        assert!(l.check("192.0.2.1".parse().unwrap(), later).is_ok());
+        assert!(l.buckets.lock().unwrap().len() < PRUNE_AT);
+    }
+}

@@ -1,0 +1,165 @@
+//! The routes, and the order of the layers around them.
+//!
+//! ```text
+//! access log → nosniff → CORS (answers preflights) → routes
+//!   /healthz
+//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (rate limit →)
+//!       --mock:     the mock
+//!       --upstream: method → validation → --project → cache/single-flight → upstream
+//!   /__mock/requests                                               (--mock only)
+//!   anything else: --static files, or JSON 404/405
+//! ```
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::access_log::{self, Outcome};
+use crate::cache::SingleFlight;
+use crate::errors::{self, ApiError};
+use crate::mock::Mock;
+use crate::rate_limit::{self, RateLimiter};
+use crate::settings::{Mode, Settings, UpstreamSettings};
+use crate::upstream::{Answer, BuildError, Upstream};
+use crate::validation::{self, Rejection, Target};
+use crate::{cors, static_files};
+
+/// The API path, as the router spells it.
+pub const STATUS_PATH: &str = "/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
+/// The same under `/api`, the widget's default proxy URL.
+pub const STATUS_PATH_UNDER_API: &str =
+    "/api/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
+
+/// The whole service for these settings.
+pub fn router(settings: Settings) -> Result<Router, BuildError> {
+    let mut status = match settings.mode {
+        Mode::Mock { cycle } => mock_routes(Arc::new(Mock::new(cycle))),
+        Mode::Upstream(upstream) => proxy_routes(Arc::new(Proxy::new(&upstream)?)),
+    };
+    if let Some(per_minute) = settings.rate_limit {
+        status = status.route_layer(middleware::from_fn_with_state(
+            limiter(per_minute),
+            rate_limit::enforce,
+        ));
+    }
+    let mut router = Router::new()
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .merge(status)
+        .method_not_allowed_fallback(errors::method_not_allowed);
+    router = match settings.static_dir {
+        Some(dir) => router.fallback_service(static_files::router(dir)),
+        None => router.fallback(errors::fallback),
+    };
+    Ok(router
+        .layer(middleware::from_fn_with_state(
+            Arc::new(settings.origins),
+            cors::middleware,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(middleware::from_fn(access_log::middleware)))
+}
+
+fn limiter(per_minute: NonZeroU32) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::new(per_minute))
+}
+
+// --- mock mode -------------------------------------------------------------
+
+/// The mock takes any IDs the router extracts (decoded), like ModelArts
+/// would take any path segment: it stands in for the upstream, not for the
+/// proxy's checks.
+fn mock_routes(mock: Arc<Mock>) -> Router {
+    Router::new()
+        .route(STATUS_PATH, get(mock_status))
+        .route(STATUS_PATH_UNDER_API, get(mock_status))
+        .route("/__mock/requests", get(mock_counts).delete(mock_reset))
+        .with_state(mock)
+}
+
+async fn mock_status(
+    State(mock): State<Arc<Mock>>,
+    Path((project_id, dataset_id)): Path<(String, String)>,
+) -> Response {
+    mock.answer(&project_id, &dataset_id).await
+}
+
+async fn mock_counts(State(mock): State<Arc<Mock>>) -> Response {
+    Json(json!({ "requests": mock.request_counts() })).into_response()
+}
+
+async fn mock_reset(State(mock): State<Arc<Mock>>) -> StatusCode {
+    mock.reset();
+    StatusCode::NO_CONTENT
+}
+
+// --- upstream mode ---------------------------------------------------------
+
+/// The upstream client, the project allow-list and the shared answers.
+struct Proxy {
+    upstream: Arc<Upstream>,
+    projects: Vec<String>,
+    answers: Arc<SingleFlight<Target, Answer>>,
+}
+
+impl Proxy {
+    fn new(settings: &UpstreamSettings) -> Result<Self, BuildError> {
+        Ok(Self {
+            upstream: Arc::new(Upstream::new(settings)?),
+            projects: settings.projects.clone(),
+            answers: Arc::new(SingleFlight::new(settings.cache_ttl)),
+        })
+    }
+
+    fn allows(&self, project_id: &str) -> bool {
+        self.projects.is_empty() || self.projects.iter().any(|p| p == project_id)
+    }
+}
+
+fn proxy_routes(proxy: Arc<Proxy>) -> Router {
+    // `any`: other methods get the proxy's own JSON 405, and every path
+    // these patterns match is checked again by `validation`.
+    Router::new()
+        .route(STATUS_PATH, any(proxy_status))
+        .route(STATUS_PATH_UNDER_API, any(proxy_status))
+        .with_state(proxy)
+}
+
+async fn proxy_status(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET {
+        return ApiError::method_not_allowed().into_response();
+    }
+    let target = match validation::status_target(uri.path()) {
+        Ok(target) if proxy.allows(&target.project_id) => target,
+        Ok(_) => {
+            return ApiError::not_found(Rejection::ProjectNotAllowed.message()).into_response()
+        }
+        Err(rejection) => return ApiError::not_found(rejection.message()).into_response(),
+    };
+    let upstream = Arc::clone(&proxy.upstream);
+    let fetched = target.clone();
+    let (answer, source) = proxy
+        .answers
+        .get_or_fetch(
+            target,
+            move || async move { upstream.fetch(&fetched).await },
+            || Answer::bad_gateway("The upstream request failed."),
+        )
+        .await;
+    let mut response = answer.to_response();
+    response.extensions_mut().insert(Outcome {
+        upstream_status: answer.upstream_status.map(|s| s.as_u16()),
+        cache: Some(source),
+    });
+    response
+}

@@ -1,0 +1,603 @@
+//! Command line and environment, checked once at start into [`Settings`]:
+//! every mistake (no credentials, a plain-http upstream, an origin with a
+//! path, a wildcard) stops the proxy with a message, rather than surfacing
+//! later as requests that fail or, worse, succeed for the wrong people.
+//!
+//! Credentials come from the environment only: command lines are visible to
+//! every user of the machine (`ps`), environment variables are not.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use reqwest::Url;
+
+use crate::cors::{parse_origin, Origins};
+use crate::mock::RESERVED;
+use crate::validation::is_valid_id;
+
+/// IAM token, sent as `X-Auth-Token`.
+pub const ENV_TOKEN: &str = "MODELARTS_TOKEN";
+/// Access key ID, for the `SDK-HMAC-SHA256` signature.
+pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
+/// Secret access key, for the `SDK-HMAC-SHA256` signature.
+pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
+/// Optional project ID, sent as `X-Project-Id`.
+pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+
+/// Default `--rate-limit` with `--upstream` (requests per minute per client).
+pub const DEFAULT_RATE_LIMIT: u32 = 120;
+pub const DEFAULT_CACHE_TTL_SECS: f64 = 2.0;
+pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: f64 = 10.0;
+
+/// The server beside the modelarts-sync-status widget: a proxy to the
+/// ModelArts dataset sync status API that holds the credentials, or a mock
+/// of that API.
+///
+/// The API answers GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status,
+/// and the same path under /api (the widget's default proxy URL).
+/// GET /healthz answers {"status":"ok"}.
+///
+/// With --upstream URL, only that GET is forwarded, with IDs of 1 to 64 of
+/// A-Z a-z 0-9 _ -; everything else is answered 404 or 405 by the proxy
+/// itself. The browser's headers (cookies, Authorization, ...) are never
+/// forwarded. Concurrent requests for one dataset share one upstream request,
+/// and its answer is reused for --cache-ttl seconds.
+///
+/// With --mock (the default without --upstream), every dataset ID gets a
+/// simulated task (QUEUING → STARTING → RUNNING → COMPLETED, then again);
+/// reserved IDs show the other cases (see below). GET /__mock/requests counts
+/// requests per dataset ID, DELETE resets.
+#[derive(Parser, Debug)]
+#[command(name = "modelarts-sync-proxy", version, after_help = after_help())]
+pub struct Cli {
+    /// Serve the simulated ModelArts (the default without --upstream).
+    #[arg(long, conflicts_with = "upstream")]
+    pub mock: bool,
+
+    /// Forward status requests to this ModelArts endpoint, e.g.
+    /// https://modelarts.cn-north-4.myhuaweicloud.com (https; plain http only
+    /// to a loopback address). Needs credentials in the environment.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+
+    /// Address to listen on; port 0 picks a free port (printed on start as
+    /// `listening on http://ADDR`).
+    #[arg(long, default_value = "127.0.0.1:9009", value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// Origin allowed to call the API from a browser, exactly as browsers
+    /// send it (scheme://host[:port]); repeatable; no wildcards. Without any:
+    /// none with --upstream; http origins on 127.0.0.1, localhost and [::1]
+    /// with --mock.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+
+    /// Only forward requests for this project ID (repeatable); without any,
+    /// every project ID. --upstream only.
+    #[arg(long = "project", value_name = "ID")]
+    pub project: Vec<String>,
+
+    /// Seconds an upstream answer is reused for the same project and
+    /// dataset [default: 2]. 0 still shares concurrent requests. --upstream only.
+    #[arg(long = "cache-ttl", value_name = "SECONDS")]
+    pub cache_ttl: Option<f64>,
+
+    /// Status requests allowed per client address per minute; 429 with
+    /// Retry-After beyond. 0 turns the limit off [default: 120 with
+    /// --upstream, off with --mock].
+    #[arg(long = "rate-limit", value_name = "N")]
+    pub rate_limit: Option<u32>,
+
+    /// Seconds to wait for the upstream before answering 504 [default: 10].
+    /// --upstream only.
+    #[arg(long = "upstream-timeout", value_name = "SECONDS")]
+    pub upstream_timeout: Option<f64>,
+
+    /// Also serve this folder (the built widget, `dist/`) from the same
+    /// origin, with revalidation caching (Cache-Control: no-cache).
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Length in seconds of one simulated task's lifecycle. --mock only.
+    #[arg(long, default_value_t = 75.0, value_name = "SECONDS")]
+    pub cycle: f64,
+
+    /// Log format (on stderr): text or json, one line per request. The
+    /// level comes from RUST_LOG (default: info).
+    #[arg(long = "log-format", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn after_help() -> String {
+    let mut s = format!(
+        "Environment (credentials are read from here only, and never logged):\n  \
+         {ENV_TOKEN:<28}IAM token, sent upstream as X-Auth-Token\n  \
+         {ENV_AK:<28}access key ID, and\n  \
+         {ENV_SK:<28}secret key: requests signed with SDK-HMAC-SHA256\n  \
+         {ENV_PROJECT_ID:<28}optional; sent upstream as X-Project-Id\n  \
+         {:<28}log level (default: info)\n\n\
+         --upstream needs either {ENV_TOKEN} or both {ENV_AK} and {ENV_SK}.\n\n\
+         Reserved dataset IDs (--mock):\n",
+        "RUST_LOG"
+    );
+    for (id, what) in RESERVED {
+        s.push_str(&format!("  {id:<18} {what}\n"));
+    }
+    s
+}
+
+/// A value that must not be printed: `Debug` shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How the proxy authenticates to ModelArts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Token(Secret),
+    AkSk {
+        access_key: String,
+        secret_key: Secret,
+    },
+}
+
+impl Credentials {
+    /// For the start-up log: the kind, never the value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Token(_) => "IAM token (X-Auth-Token)",
+            Self::AkSk { .. } => "AK/SK (SDK-HMAC-SHA256)",
+        }
+    }
+}
+
+/// Everything about the upstream mode.
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    /// `scheme://host[:port]/`.
+    pub base: Url,
+    pub credentials: Credentials,
+    /// `X-Project-Id`, from `HUAWEICLOUD_SDK_PROJECT_ID`.
+    pub project_header: Option<String>,
+    /// `--project` allow-list; empty allows any valid project ID.
+    pub projects: Vec<String>,
+    pub cache_ttl: Duration,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Mock { cycle: Duration },
+    Upstream(UpstreamSettings),
+}
+
+/// Everything the server needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub mode: Mode,
+    pub origins: Origins,
+    /// Requests per minute per client on the status API; `None` is no limit.
+    pub rate_limit: Option<NonZeroU32>,
+    pub static_dir: Option<PathBuf>,
+}
+
+/// A start-up mistake, said so that it can be fixed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error(
+        "--upstream needs credentials in the environment: set {ENV_TOKEN} (an IAM token), \
+         or {ENV_AK} and {ENV_SK} (an access key pair)"
+    )]
+    NoCredentials,
+    #[error(
+        "both {ENV_TOKEN} and {ENV_AK}/{ENV_SK} are set: unset one, so it is clear which is used"
+    )]
+    BothCredentials,
+    #[error("{0} is set but {1} is not: an access key needs both")]
+    HalfKeyPair(&'static str, &'static str),
+    #[error("{0} is not usable: {1}")]
+    BadEnv(&'static str, &'static str),
+    #[error("--upstream {0}: {1}")]
+    BadUpstream(String, String),
+    #[error("--allow-origin {0}: {1}")]
+    BadOrigin(String, String),
+    #[error("--project {0}: a project ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'")]
+    BadProject(String),
+    #[error("{0} only applies with --upstream")]
+    UpstreamOnly(&'static str),
+    #[error("{0} must be {1}")]
+    BadNumber(&'static str, &'static str),
+    #[error("--static {0}: not a folder (build the widget first: trunk build --release)")]
+    StaticNotDir(String),
+}
+
+impl Settings {
+    /// Checks the command line, reading credentials through `env` (the
+    /// process environment in `main`, a map in tests).
+    pub fn from_cli(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        if let Some(dir) = &cli.static_dir {
+            if !dir.is_dir() {
+                return Err(SettingsError::StaticNotDir(dir.display().to_string()));
+            }
+        }
+        let origins = cli
+            .allow_origin
+            .iter()
+            .map(|o| parse_origin(o).map_err(|e| SettingsError::BadOrigin(o.clone(), e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rate_limit_or = |default: u32| NonZeroU32::new(cli.rate_limit.unwrap_or(default));
+        match cli.upstream {
+            None => {
+                if !cli.project.is_empty() {
+                    return Err(SettingsError::UpstreamOnly("--project"));
+                }
+                if cli.cache_ttl.is_some() {
+                    return Err(SettingsError::UpstreamOnly("--cache-ttl"));
+                }
+                if cli.upstream_timeout.is_some() {
+                    return Err(SettingsError::UpstreamOnly("--upstream-timeout"));
+                }
+                if !(cli.cycle.is_finite() && (1.0..=86_400.0).contains(&cli.cycle)) {
+                    return Err(SettingsError::BadNumber("--cycle", "1 to 86400 seconds"));
+                }
+                Ok(Self {
+                    listen: cli.listen,
+                    mode: Mode::Mock {
+                        cycle: Duration::from_secs_f64(cli.cycle),
+                    },
+                    origins: if origins.is_empty() {
+                        Origins::Loopback
+                    } else {
+                        Origins::List(origins)
+                    },
+                    rate_limit: rate_limit_or(0),
+                    static_dir: cli.static_dir,
+                })
+            }
+            Some(upstream) => {
+                let base = parse_upstream(&upstream)
+                    .map_err(|e| SettingsError::BadUpstream(upstream.clone(), e))?;
+                for project in &cli.project {
+                    if !is_valid_id(project) {
+                        return Err(SettingsError::BadProject(project.clone()));
+                    }
+                }
+                let cache_ttl =
+                    seconds(cli.cache_ttl.unwrap_or(DEFAULT_CACHE_TTL_SECS), 0.0, 3600.0)
+                        .ok_or(SettingsError::BadNumber("--cache-ttl", "0 to 3600 seconds"))?;
+                let timeout = seconds(
+                    cli.upstream_timeout
+                        .unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_SECS),
+                    0.001,
+                    300.0,
+                )
+                .ok_or(SettingsError::BadNumber(
+                    "--upstream-timeout",
+                    "more than 0 and at most 300 seconds",
+                ))?;
+                let (credentials, project_header) = credentials_from_env(env)?;
+                Ok(Self {
+                    listen: cli.listen,
+                    mode: Mode::Upstream(UpstreamSettings {
+                        base,
+                        credentials,
+                        project_header,
+                        projects: cli.project,
+                        cache_ttl,
+                        timeout,
+                    }),
+                    origins: Origins::List(origins),
+                    rate_limit: rate_limit_or(DEFAULT_RATE_LIMIT),
+                    static_dir: cli.static_dir,
+                })
+            }
+        }
+    }
+}
+
+fn seconds(value: f64, min: f64, max: f64) -> Option<Duration> {
+    (value.is_finite() && (min..=max).contains(&value)).then(|| Duration::from_secs_f64(value))
+}
+
+/// `https://host[:port]` (or `http://` to a loopback host, for tests and
+/// local gateways): credentials never cross a network in clear text.
+pub fn parse_upstream(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    let Some(host) = url.host_str() else {
+        return Err("no host".into());
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(host) => {}
+        "http" => {
+            return Err("use https: plain http would send the credentials in clear text".into())
+        }
+        _ => return Err("use https://".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("no user or password in the URL: credentials come from the environment".into());
+    }
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err("give the endpoint only (scheme://host[:port]), no path or query".into());
+    }
+    Ok(url)
+}
+
+/// `localhost`, 127.0.0.0/8 or `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Reads the credentials; values are trimmed (a file's trailing newline
+/// is a common accident) and must be usable in an HTTP header.
+fn credentials_from_env(
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(Credentials, Option<String>), SettingsError> {
+    let get = |name: &'static str| -> Result<Option<String>, SettingsError> {
+        match env(name).map(|v| v.trim().to_owned()) {
+            None => Ok(None),
+            Some(v) if v.is_empty() => Ok(None),
+            Some(v) if v.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(v)),
+            Some(_) => Err(SettingsError::BadEnv(
+                name,
+                "only printable ASCII without spaces is allowed",
+            )),
+        }
+    };
+    let token = get(ENV_TOKEN)?;
+    let ak = get(ENV_AK)?;
+    let sk = get(ENV_SK)?;
+    let credentials = match (token, ak, sk) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(SettingsError::BothCredentials)
+        }
+        (Some(token), None, None) => Credentials::Token(Secret::new(token)),
+        (None, Some(ak), Some(sk)) => {
+            if ak.contains(',') || ak.contains('=') {
+                return Err(SettingsError::BadEnv(
+                    ENV_AK,
+                    "an access key ID has no ',' or '='",
+                ));
+            }
+            Credentials::AkSk {
+                access_key: ak,
+                secret_key: Secret::new(sk),
+            }
+        }
+        (None, Some(_), None) => return Err(SettingsError::HalfKeyPair(ENV_AK, ENV_SK)),
+        (None, None, Some(_)) => return Err(SettingsError::HalfKeyPair(ENV_SK, ENV_AK)),
+        (None, None, None) => return Err(SettingsError::NoCredentials),
+    };
+    Ok((credentials, get(ENV_PROJECT_ID)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["modelarts-sync-proxy"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap()
+    }
+
+    fn settings(args: &[&str], env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_cli(cli(args), |k| env.get(k).cloned())
+    }
+
+    const UP: &[&str] = &[
+        "--upstream",
+        "https://modelarts.cn-north-4.myhuaweicloud.com",
+    ];
+
+    fn with(extra: &[&'static str]) -> Vec<&'static str> {
+        let mut v = UP.to_vec();
+        v.extend_from_slice(extra);
+        v
+    }
+
+    #[test]
+    fn mock_is_the_default() {
+        let s = settings(&[], &[(ENV_TOKEN, "ignored")]).unwrap();
+        assert!(matches!(s.mode, Mode::Mock { .. }));
+        assert_eq!(s.origins, Origins::Loopback);
+        assert_eq!(s.rate_limit, None);
+        assert_eq!(s.listen, "127.0.0.1:9009".parse().unwrap());
+        let s = settings(
+            &[
+                "--mock",
+                "--rate-limit",
+                "5",
+                "--allow-origin",
+                "https://a.example",
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(s.rate_limit, NonZeroU32::new(5));
+        assert_eq!(s.origins, Origins::List(vec!["https://a.example".into()]));
+    }
+
+    #[test]
+    fn upstream_defaults() {
+        let s = settings(UP, &[(ENV_TOKEN, " tok\n")]).unwrap();
+        let Mode::Upstream(u) = s.mode else {
+            panic!("not upstream")
+        };
+        assert_eq!(u.credentials, Credentials::Token(Secret::new("tok")));
+        assert_eq!(u.cache_ttl, Duration::from_secs(2));
+        assert_eq!(u.timeout, Duration::from_secs(10));
+        assert_eq!(u.project_header, None);
+        assert_eq!(s.origins, Origins::List(vec![]));
+        assert_eq!(s.rate_limit, NonZeroU32::new(DEFAULT_RATE_LIMIT));
+        let s = settings(&with(&["--rate-limit", "0"]), &[(ENV_TOKEN, "t")]).unwrap();
+        assert_eq!(s.rate_limit, None);
+    }
+
+    #[test]
+    fn credentials_come_from_the_environment() {
+        assert_eq!(settings(UP, &[]).unwrap_err(), SettingsError::NoCredentials);
+        assert_eq!(
+            settings(UP, &[(ENV_TOKEN, "  ")]).unwrap_err(),
+            SettingsError::NoCredentials
+        );
+        assert_eq!(
+            settings(UP, &[(ENV_AK, "ak")]).unwrap_err(),
+            SettingsError::HalfKeyPair(ENV_AK, ENV_SK)
+        );
+        assert_eq!(
+            settings(UP, &[(ENV_TOKEN, "t"), (ENV_AK, "ak"), (ENV_SK, "sk")]).unwrap_err(),
+            SettingsError::BothCredentials
+        );
+        assert!(matches!(
+            settings(UP, &[(ENV_TOKEN, "a b")]).unwrap_err(),
+            SettingsError::BadEnv(ENV_TOKEN, _)
+        ));
+        let s = settings(
+            UP,
+            &[(ENV_AK, "AK"), (ENV_SK, "SK"), (ENV_PROJECT_ID, "p1")],
+        )
+        .unwrap();
+        let Mode::Upstream(u) = s.mode else {
+            panic!("not upstream")
+        };
+        assert_eq!(
+            u.credentials,
+            Credentials::AkSk {
+                access_key: "AK".into(),
+                secret_key: Secret::new("SK")
+            }
+        );
+        assert_eq!(u.project_header.as_deref(), Some("p1"));
+        // Never printed.
+        let debug = format!("{:?}", u.credentials);
+        assert!(!debug.contains("SK\""), "{debug}");
+        assert!(format!("{:?}", Secret::new("hunter2")) == "***");
+    }
+
+    #[test]
+    fn the_message_names_the_variables() {
+        let message = SettingsError::NoCredentials.to_string();
+        for name in [ENV_TOKEN, ENV_AK, ENV_SK] {
+            assert!(message.contains(name), "{message}");
+        }
+    }
+
+    #[test]
+    fn upstream_urls() {
+        assert!(parse_upstream("https://modelarts.cn-north-4.myhuaweicloud.com").is_ok());
+        assert!(parse_upstream("https://modelarts.eu-de.otc.t-systems.com/").is_ok());
+        assert!(parse_upstream("http://127.0.0.1:9000").is_ok());
+        assert!(parse_upstream("http://[::1]:9000").is_ok());
+        assert!(parse_upstream("http://localhost:9000").is_ok());
+        assert!(parse_upstream("http://modelarts.example").is_err());
+        assert!(parse_upstream("https://user:pw@modelarts.example").is_err());
+        assert!(parse_upstream("https://modelarts.example/v2").is_err());
+        assert!(parse_upstream("https://modelarts.example?x=1").is_err());
+        assert!(parse_upstream("ftp://modelarts.example").is_err());
+        assert!(parse_upstream("modelarts.example").is_err());
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let env = &[(ENV_TOKEN, "t")];
+        assert!(matches!(
+            settings(&with(&["--allow-origin", "*"]), env).unwrap_err(),
+            SettingsError::BadOrigin(..)
+        ));
+        assert_eq!(
+            settings(&with(&["--project", "a/b"]), env).unwrap_err(),
+            SettingsError::BadProject("a/b".into())
+        );
+        assert!(matches!(
+            settings(&with(&["--cache-ttl=-1"]), env).unwrap_err(),
+            SettingsError::BadNumber("--cache-ttl", _)
+        ));
+        assert!(matches!(
+            settings(&with(&["--upstream-timeout", "0"]), env).unwrap_err(),
+            SettingsError::BadNumber("--upstream-timeout", _)
+        ));
+        assert_eq!(
+            settings(&["--project", "p"], &[]).unwrap_err(),
+            SettingsError::UpstreamOnly("--project")
+        );
+        assert!(matches!(
+            settings(&["--cycle", "0.5"], &[]).unwrap_err(),
+            SettingsError::BadNumber("--cycle", _)
+        ));
+        assert!(Cli::try_parse_from(["x", "--mock", "--upstream", "https://a.example"]).is_err());
+        let s = settings(
+            &with(&["--project", "p1", "--project", "p2", "--cache-ttl", "0"]),
+            env,
+        )
+        .unwrap();
+        let Mode::Upstream(u) = s.mode else {
+            panic!("not upstream")
+        };
+        assert_eq!(u.projects, ["p1", "p2"]);
+        assert_eq!(u.cache_ttl, Duration::ZERO);
+    }
+
+    #[test]
+    fn help_documents_every_option_and_variable() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help().to_string();
+        for needle in [
+            "--mock",
+            "--upstream",
+            "--listen",
+            "--allow-origin",
+            "--project",
+            "--cache-ttl",
+            "--rate-limit",
+            "--upstream-timeout",
+            "--static",
+            "--cycle",
+            "--log-format",
+            ENV_TOKEN,
+            ENV_AK,
+            ENV_SK,
+            ENV_PROJECT_ID,
+            "RUST_LOG",
+            "status-failed",
+        ] {
+            assert!(help.contains(needle), "--help lacks {needle}");
+        }
+    }
+}

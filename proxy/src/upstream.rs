@@ -1,0 +1,385 @@
+//! The one request the proxy makes: GET of the status path on ModelArts,
+//! with the credentials added here and nothing of the browser's request.
+//!
+//! The upstream request carries only the headers set below (`Host`,
+//! `Accept`, `User-Agent`, and the credentials); the answer comes back as an
+//! [`Answer`]: the upstream status, its JSON body byte for byte, and its
+//! `Retry-After`, or a JSON error body when the upstream sent no JSON, took
+//! too long, or could not be reached.
+
+use std::time::{Duration, SystemTime};
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use reqwest::Url;
+
+use crate::errors::ApiError;
+use crate::settings::{is_loopback_host, Credentials, UpstreamSettings};
+use crate::sign;
+use crate::validation::Target;
+
+/// A status body is a few hundred bytes; anything far larger is not one.
+const MAX_BODY: usize = 1 << 20;
+
+static X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
+static X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
+static X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
+
+/// What the proxy answers for one status request (shared by every viewer
+/// of the dataset for the cache TTL, hence cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    /// Always JSON.
+    pub body: Bytes,
+    pub retry_after: Option<HeaderValue>,
+    /// `None` when the upstream gave no answer (timeout, unreachable).
+    pub upstream_status: Option<StatusCode>,
+}
+
+impl Answer {
+    /// The upstream's answer, kept as it is when its body is JSON.
+    pub fn from_upstream(
+        status: StatusCode,
+        body: Bytes,
+        retry_after: Option<HeaderValue>,
+    ) -> Self {
+        let body = if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+            body
+        } else {
+            let error = ApiError::new(
+                status,
+                "PROXY.0502",
+                format!(
+                    "The upstream answered HTTP {} with a body that is not JSON.",
+                    status.as_u16()
+                ),
+            );
+            Bytes::from(error.body())
+        };
+        Self {
+            status,
+            body,
+            retry_after,
+            upstream_status: Some(status),
+        }
+    }
+
+    /// An answer of the proxy's own, when the upstream gave none.
+    pub fn proxy_error(error: ApiError) -> Self {
+        Self {
+            status: error.status,
+            body: Bytes::from(error.body()),
+            retry_after: None,
+            upstream_status: None,
+        }
+    }
+
+    pub fn timeout(after: Duration) -> Self {
+        Self::proxy_error(ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "PROXY.0504",
+            format!(
+                "The upstream did not answer within {} s.",
+                after.as_secs_f64()
+            ),
+        ))
+    }
+
+    pub fn bad_gateway(message: &str) -> Self {
+        Self::proxy_error(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "PROXY.0502",
+            message,
+        ))
+    }
+
+    pub fn to_response(&self) -> Response {
+        let mut response = (
+            self.status,
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            self.body.clone(),
+        )
+            .into_response();
+        if let Some(retry_after) = &self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.clone());
+        }
+        response
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("{0} is not a valid HTTP header value")]
+    Header(&'static str),
+}
+
+enum Auth {
+    Token(HeaderValue),
+    AkSk {
+        access_key: String,
+        secret_key: String,
+    },
+}
+
+/// The client for one upstream endpoint, with its credentials.
+pub struct Upstream {
+    client: reqwest::Client,
+    base: Url,
+    host: String,
+    auth: Auth,
+    project_id: Option<HeaderValue>,
+    timeout: Duration,
+}
+
+impl Upstream {
+    pub fn new(settings: &UpstreamSettings) -> Result<Self, BuildError> {
+        // reqwest is built without a rustls provider (to avoid aws-lc's
+        // cmake build); ring it is. Err means one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            // A redirect would be a request to somewhere not configured.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
+            .timeout(settings.timeout)
+            .user_agent(concat!("modelarts-sync-proxy/", env!("CARGO_PKG_VERSION")));
+        if settings.base.host_str().is_some_and(is_loopback_host) {
+            // A local upstream (a gateway, the mock, a test) is never
+            // reached through an HTTP(S)_PROXY from the environment.
+            builder = builder.no_proxy();
+        }
+        let client = builder.build()?;
+        let auth = match &settings.credentials {
+            Credentials::Token(token) => Auth::Token(sensitive(token.expose(), "MODELARTS_TOKEN")?),
+            Credentials::AkSk {
+                access_key,
+                secret_key,
+            } => Auth::AkSk {
+                access_key: access_key.clone(),
+                secret_key: secret_key.expose().to_owned(),
+            },
+        };
+        let project_id = match &settings.project_header {
+            Some(id) => Some(
+                HeaderValue::from_str(id)
+                    .map_err(|_| BuildError::Header("HUAWEICLOUD_SDK_PROJECT_ID"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            client,
+            host: host_header(&settings.base),
+            base: settings.base.clone(),
+            auth,
+            project_id,
+            timeout: settings.timeout,
+        })
+    }
+
+    /// The credential headers for a GET of `path`, signed at `now`.
+    pub fn auth_headers(&self, path: &str, now: SystemTime) -> Vec<(HeaderName, HeaderValue)> {
+        let mut headers = Vec::with_capacity(3);
+        if let Some(project_id) = &self.project_id {
+            headers.push((X_PROJECT_ID.clone(), project_id.clone()));
+        }
+        match &self.auth {
+            Auth::Token(token) => headers.push((X_AUTH_TOKEN.clone(), token.clone())),
+            Auth::AkSk {
+                access_key,
+                secret_key,
+            } => {
+                let date = sign::sdk_date(now);
+                let mut signed = vec![("host", self.host.as_str()), ("x-sdk-date", date.as_str())];
+                let project_id = self.project_id.as_ref().and_then(|v| v.to_str().ok());
+                if let Some(project_id) = project_id {
+                    signed.push(("x-project-id", project_id));
+                }
+                let request = sign::Request {
+                    method: "GET",
+                    path,
+                    query: &[],
+                    headers: &signed,
+                    body: b"",
+                };
+                let authorization = sign::authorization(&request, &date, access_key, secret_key);
+                // Both are ASCII made of checked parts; a failure would only
+                // drop the header, and the gateway would answer 401.
+                if let Ok(date) = HeaderValue::from_str(&date) {
+                    headers.push((X_SDK_DATE.clone(), date));
+                }
+                if let Ok(mut value) = HeaderValue::from_str(&authorization) {
+                    value.set_sensitive(true);
+                    headers.push((header::AUTHORIZATION, value));
+                }
+            }
+        }
+        headers
+    }
+
+    /// Asks the upstream for one status; never fails, never takes longer
+    /// than the timeout (an [`Answer`] says what went wrong).
+    pub async fn fetch(&self, target: &Target) -> Answer {
+        match tokio::time::timeout(self.timeout, self.exchange(target)).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(error)) if error.is_timeout() => Answer::timeout(self.timeout),
+            Ok(Err(error)) => {
+                // reqwest's message names the URL, never the headers.
+                tracing::warn!(error = %error, "upstream request failed");
+                if error.is_connect() {
+                    Answer::bad_gateway("The upstream could not be reached.")
+                } else {
+                    Answer::bad_gateway("The upstream request failed.")
+                }
+            }
+            Err(_) => Answer::timeout(self.timeout),
+        }
+    }
+
+    async fn exchange(&self, target: &Target) -> Result<Answer, reqwest::Error> {
+        let path = target.upstream_path();
+        let mut url = self.base.clone();
+        url.set_path(&path);
+        let mut request = self
+            .client
+            .get(url)
+            .header(header::HOST, &self.host)
+            .header(header::ACCEPT, "application/json");
+        for (name, value) in self.auth_headers(&path, SystemTime::now()) {
+            request = request.header(name, value);
+        }
+        let mut response = request.send().await?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .filter(|v| v.len() <= 64 && v.to_str().is_ok())
+            .cloned();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Ok(Answer::bad_gateway(
+                    "The upstream answer is too large to be a status.",
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer::from_upstream(
+            status,
+            Bytes::from(body),
+            retry_after,
+        ))
+    }
+}
+
+/// `host[:port]` as the request's `Host` header has it (port only when not
+/// the scheme's default), which is also the value signed.
+pub fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+fn sensitive(value: &str, what: &'static str) -> Result<HeaderValue, BuildError> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| BuildError::Header(what))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Secret;
+    use std::time::UNIX_EPOCH;
+
+    fn upstream(credentials: Credentials, project: Option<&str>) -> Upstream {
+        Upstream::new(&UpstreamSettings {
+            base: Url::parse("https://modelarts.cn-north-4.myhuaweicloud.com").unwrap(),
+            credentials,
+            project_header: project.map(str::to_owned),
+            projects: vec![],
+            cache_ttl: Duration::from_secs(2),
+            timeout: Duration::from_secs(10),
+        })
+        .unwrap()
+    }
+
+    fn names(headers: &[(HeaderName, HeaderValue)]) -> Vec<&str> {
+        headers.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    #[test]
+    fn token_headers() {
+        let u = upstream(Credentials::Token(Secret::new("tok")), None);
+        let h = u.auth_headers("/v2/p/datasets/d/sync-data/status", SystemTime::now());
+        assert_eq!(names(&h), ["x-auth-token"]);
+        assert_eq!(h[0].1, "tok");
+        assert!(h[0].1.is_sensitive());
+    }
+
+    #[test]
+    fn signed_headers_match_the_reference() {
+        // Same request as sign.rs's `status_request_with_project_header`.
+        let u = upstream(
+            Credentials::AkSk {
+                access_key: "EXAMPLEAK0123456789AB".into(),
+                secret_key: Secret::new("exampleSk0123456789abcdefghijklmnopqrstuv"),
+            },
+            Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+        );
+        let at = UNIX_EPOCH + Duration::from_secs(1_795_919_760);
+        let h = u.auth_headers(
+            "/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/datasets/gfghHSokody6AJigS5A/sync-data/status",
+            at,
+        );
+        assert_eq!(names(&h), ["x-project-id", "x-sdk-date", "authorization"]);
+        assert_eq!(h[1].1, "20261129T023600Z");
+        assert_eq!(
+            h[2].1,
+            "SDK-HMAC-SHA256 Access=EXAMPLEAK0123456789AB, SignedHeaders=host;x-project-id;x-sdk-date, \
+             Signature=e20cf3f4fe6835157bdd66150d8a3df391a708403ecb9287ba8ba5d55ddf1547"
+        );
+    }
+
+    #[test]
+    fn host_header_has_the_port_only_when_not_default() {
+        let h = |s: &str| host_header(&Url::parse(s).unwrap());
+        assert_eq!(h("https://modelarts.example"), "modelarts.example");
+        assert_eq!(h("https://modelarts.example:443"), "modelarts.example");
+        assert_eq!(
+            h("https://modelarts.example:8443"),
+            "modelarts.example:8443"
+        );
+        assert_eq!(h("http://127.0.0.1:9000"), "127.0.0.1:9000");
+        assert_eq!(h("http://[::1]:9000"), "[::1]:9000");
+    }
+
+    #[test]
+    fn non_json_bodies_become_json_errors_with_the_status_kept() {
+        let a = Answer::from_upstream(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Bytes::from_static(b"<html>503</html>"),
+            Some(HeaderValue::from_static("20")),
+        );
+        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+        let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(v["error_code"], "PROXY.0502");
+        assert_eq!(a.to_response().headers()[header::RETRY_AFTER], "20");
+        let body =
+            Bytes::from_static(br#"{"status":"RUNNING","total_sample_count":9007199254740993}"#);
+        let a = Answer::from_upstream(StatusCode::OK, body.clone(), None);
+        assert_eq!(a.body, body);
+        let a = Answer::from_upstream(StatusCode::UNAUTHORIZED, Bytes::new(), None);
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        assert!(serde_json::from_slice::<serde_json::Value>(&a.body).is_ok());
+    }
+}

@@ -1,0 +1,187 @@
+//! Which requests may reach the upstream: only the status path, with IDs that
+//! cannot smuggle anything else into the upstream URL.
+//!
+//! The path is parsed here from the raw request path, independently of the
+//! router's matching, so encoded slashes (`%2F`), dot segments (`..`,
+//! `%2e%2e`) and any other character outside `[A-Za-z0-9_-]` are refused
+//! after percent-decoding. An accepted ID is made of unreserved characters
+//! only, so it goes into the upstream URL (and the signature) as it is.
+
+use percent_encoding::percent_decode_str;
+
+/// The longest project or dataset ID accepted.
+pub const MAX_ID_LEN: usize = 64;
+
+/// One status request that may be forwarded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub project_id: String,
+    pub dataset_id: String,
+}
+
+impl Target {
+    /// The upstream path, `/v2/{project_id}/datasets/{dataset_id}/sync-data/status`.
+    pub fn upstream_path(&self) -> String {
+        format!(
+            "/v2/{}/datasets/{}/sync-data/status",
+            self.project_id, self.dataset_id
+        )
+    }
+}
+
+/// Why a request is not forwarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Not `[/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status`.
+    NotStatusPath,
+    BadProjectId,
+    BadDatasetId,
+    /// A valid ID, but not one of `--project`.
+    ProjectNotAllowed,
+}
+
+impl Rejection {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotStatusPath => "Not found: this proxy only serves GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status.",
+            Self::BadProjectId => "Not found: a project ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.",
+            Self::BadDatasetId => "Not found: a dataset ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.",
+            Self::ProjectNotAllowed => "Not found: this proxy does not serve that project.",
+        }
+    }
+}
+
+/// `[A-Za-z0-9_-]{1,64}`.
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=MAX_ID_LEN).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Percent-decodes one raw path segment and checks it is a valid ID.
+fn decode_id(raw: &str) -> Option<String> {
+    let decoded = percent_decode_str(raw).decode_utf8().ok()?;
+    is_valid_id(&decoded).then(|| decoded.into_owned())
+}
+
+/// Parses a raw request path (still percent-encoded, without the query):
+/// `/v2/{p}/datasets/{d}/sync-data/status`, optionally under `/api`.
+pub fn status_target(path: &str) -> Result<Target, Rejection> {
+    let path = match path.strip_prefix("/api") {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    let [first, "v2", project, "datasets", dataset, "sync-data", "status"] = segments[..] else {
+        return Err(Rejection::NotStatusPath);
+    };
+    if !first.is_empty() {
+        return Err(Rejection::NotStatusPath);
+    }
+    let project_id = decode_id(project).ok_or(Rejection::BadProjectId)?;
+    let dataset_id = decode_id(dataset).ok_or(Rejection::BadDatasetId)?;
+    Ok(Target {
+        project_id,
+        dataset_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(p: &str, d: &str) -> Result<Target, Rejection> {
+        Ok(Target {
+            project_id: p.into(),
+            dataset_id: d.into(),
+        })
+    }
+
+    #[test]
+    fn accepts_the_status_path_and_its_api_alias() {
+        let ok = target("p-1_A", "gfghHSokody6AJigS5A");
+        assert_eq!(
+            status_target("/v2/p-1_A/datasets/gfghHSokody6AJigS5A/sync-data/status"),
+            ok
+        );
+        assert_eq!(
+            status_target("/api/v2/p-1_A/datasets/gfghHSokody6AJigS5A/sync-data/status"),
+            ok
+        );
+        // Percent-encoded unreserved characters are the same IDs.
+        assert_eq!(
+            status_target("/v2/%70/datasets/%64/sync-data/status"),
+            target("p", "d")
+        );
+        let long = "a".repeat(64);
+        assert!(status_target(&format!("/v2/{long}/datasets/d/sync-data/status")).is_ok());
+    }
+
+    #[test]
+    fn refuses_other_paths() {
+        for path in [
+            "/",
+            "/v2/p/datasets/d/sync-data",
+            "/v2/p/datasets/d/sync-data/status/",
+            "/v2/p/datasets/d/sync-data/status/x",
+            "/v2/p/datasets/d",
+            "/v2/p/datasets/../x",
+            "/v2/p/datasets/d/../d/sync-data/status",
+            "/v1/p/datasets/d/sync-data/status",
+            "/V2/p/datasets/d/sync-data/status",
+            "//v2/p/datasets/d/sync-data/status",
+            "/apiv2/p/datasets/d/sync-data/status",
+            "/api/api/v2/p/datasets/d/sync-data/status",
+            "v2/p/datasets/d/sync-data/status",
+            "/v2/p/datasets/d/sync-data/%73tatus",
+        ] {
+            assert_eq!(status_target(path), Err(Rejection::NotStatusPath), "{path}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_ids() {
+        let long = "a".repeat(65);
+        for id in [
+            "",
+            "..",
+            ".",
+            "%2e%2e",
+            "a%2Fb",
+            "a%2fb",
+            "a%5Cb",
+            "a%20b",
+            "a.b",
+            "a~b",
+            "%C3%A9",
+            "%FF",
+            "%",
+            "%2",
+            "a%00",
+            "a%3Fb",
+            "a%23b",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                status_target(&format!("/v2/{id}/datasets/d/sync-data/status")),
+                Err(Rejection::BadProjectId),
+                "{id}"
+            );
+            assert_eq!(
+                status_target(&format!("/v2/p/datasets/{id}/sync-data/status")),
+                Err(Rejection::BadDatasetId),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn upstream_path_is_the_modelarts_path() {
+        let t = Target {
+            project_id: "p".into(),
+            dataset_id: "d".into(),
+        };
+        assert_eq!(t.upstream_path(), "/v2/p/datasets/d/sync-data/status");
+    }
+}
