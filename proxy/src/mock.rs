@@ -54,6 +54,10 @@ pub const RESERVED: &[(&str, &str)] = &[
 /// Shared mock state: when each task started, and request counters.
 pub struct Mock {
     cycle: Duration,
+    /// Epoch ms when the mock started: the fixed tasks' times are relative
+    /// to it, so that their answers do not change from one request to the
+    /// next (as a real task's creation time does not).
+    epoch_ms: i64,
     started: Mutex<HashMap<(String, String), Instant>>,
     requests: Mutex<HashMap<String, u64>>,
 }
@@ -67,6 +71,7 @@ impl Mock {
     pub fn new(cycle: Duration) -> Self {
         Self {
             cycle: cycle.max(Duration::from_secs(1)),
+            epoch_ms: epoch_ms(SystemTime::now()),
             started: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
         }
@@ -94,7 +99,6 @@ impl Mock {
             *n += 1;
             *n
         };
-        let now_ms = epoch_ms(SystemTime::now());
         let seed = seed(dataset_id);
         let fixed = |status: &str| {
             json!({
@@ -104,15 +108,15 @@ impl Mock {
                 "total_sample_count": 12_480,
                 "add_sample_count": 1_250,
                 "deleted_sample_count": 32,
-                "create_time": now_ms - 754_000,
+                "create_time": self.epoch_ms - 754_000,
                 "duration_time": 754_000,
             })
         };
         match dataset_id {
             "status-queuing" => ok(json!({"status": "QUEUING", "dataset_id": dataset_id,
-                "task_id": "taskQueued01", "create_time": now_ms - 3_000})),
+                "task_id": "taskQueued01", "create_time": self.epoch_ms - 3_000})),
             "status-starting" => ok(json!({"status": "STARTING", "dataset_id": dataset_id,
-                "task_id": "taskStarting01", "create_time": now_ms - 9_000, "duration_time": 2_000})),
+                "task_id": "taskStarting01", "create_time": self.epoch_ms - 9_000, "duration_time": 2_000})),
             "status-running" => ok(fixed("RUNNING")),
             "status-completed" => ok(fixed("COMPLETED")),
             "status-failed" => {

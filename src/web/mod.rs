@@ -18,6 +18,9 @@ pub use poller::{StatusChange, StatusHook};
 #[cfg(feature = "element")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
+    // Panic messages in the console cost ~3 KB of formatting code: debug
+    // builds only. (Nothing from outside can panic; see ARCHITECTURE.md.)
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     register_element();
 }

@@ -82,6 +82,8 @@ struct Inner {
     request: RefCell<Option<AbortController>>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
+    /// The request about to go out was asked for by the user: show it.
+    manual: Cell<bool>,
     on_status: Option<StatusHook>,
 }
 
@@ -125,6 +127,7 @@ impl Poller {
             request: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
+            manual: Cell::new(false),
             on_status,
         }));
         poller.listen();
@@ -141,6 +144,10 @@ impl Poller {
 
     /// The user asked for a refresh.
     pub fn refresh(&self) {
+        // A click while a request is in flight waits for that one.
+        if !self.0.policy.borrow().in_flight() {
+            self.0.manual.set(true);
+        }
         self.dispatch(Event::Manual);
     }
 
@@ -232,14 +239,21 @@ impl Poller {
             Err(_) => return,
         };
         *inner.request.borrow_mut() = Some(controller.clone());
-        inner.state.busy.set(true);
+        // Only a refresh the user asked for shows progress: a background
+        // refresh of unchanged data leaves the DOM alone.
+        let shown = inner.manual.replace(false);
+        if shown {
+            inner.state.busy.set(true);
+        }
         let result = fetch_status(&inner.url, inner.timeout, &controller).await;
         if inner.stopped.get() {
             return;
         }
         inner.request.borrow_mut().take();
         let state = inner.state;
-        state.busy.set(false);
+        if shown {
+            state.busy.set(false);
+        }
         let mut change = None;
         let event = match result {
             Ok(status) => {

@@ -26,7 +26,9 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|size>
           headless Chromium, end-to-end against the release build
   setup   only install what is missing
   size    build the release widget and print its transfer size
-  screenshots  build the release widget and render docs/screenshots/*.png";
+  screenshots  build the release widget and render docs/screenshots/*.png
+  bench   measure the release widget against a minimal Leptos baseline in
+          headless Chromium; write BENCHMARKS.md; fail when a budget is missed";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => setup::ensure_all().map(|_| ()),
         Some("screenshots") => screenshots(),
+        Some("bench") => bench(),
         Some("size") => setup::ensure_all().and_then(|tools| {
             release_build(&tools)?;
             size::report(&root().join("dist")).map(|_| ())
@@ -92,10 +95,26 @@ impl Drop for Guard {
     }
 }
 
-/// Builds and starts the mock backend; returns it and its base URL.
+/// Builds and starts the mock backend (a debug build); returns it and its
+/// base URL.
 fn start_mock(listen: &str, extra: &[&str]) -> Result<(Guard, String)> {
-    run(cargo().args(["build", "--quiet", "-p", "modelarts-sync-proxy"]))?;
-    let bin = root().join("target/debug/modelarts-sync-proxy");
+    start_mock_built(false, listen, extra)
+}
+
+/// The same, as a release build when `release` (the benchmark measures the
+/// widget, not an unoptimised server).
+fn start_mock_built(release: bool, listen: &str, extra: &[&str]) -> Result<(Guard, String)> {
+    let mut build = cargo();
+    build.args(["build", "--quiet", "-p", "modelarts-sync-proxy"]);
+    if release {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+    let profile = if release { "release" } else { "debug" };
+    let bin = root()
+        .join("target")
+        .join(profile)
+        .join("modelarts-sync-proxy");
     let mut child = Command::new(&bin)
         .args(["--mock", "--listen", listen])
         .args(extra)
@@ -157,6 +176,62 @@ fn release_build(tools: &setup::Tools) -> Result {
         .args(["build", "--release"])
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))
+}
+
+fn bench() -> Result {
+    let tools = setup::ensure_all()?;
+    release_build(&tools)?;
+    let baseline = root().join("target/bench/baseline");
+    run(Command::new(&tools.trunk)
+        .args(["build", "--release", "--dist"])
+        .arg(&baseline)
+        .arg("bench/baseline/index.html")
+        .env("PATH", tools.path_env())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    let dist = root().join("dist");
+    let (_widget, widget_url) =
+        start_mock_built(true, "127.0.0.1:0", &["--static", &dist.to_string_lossy()])?;
+    let (_baseline, baseline_url) = start_mock_built(
+        true,
+        "127.0.0.1:0",
+        &["--static", &baseline.to_string_lossy()],
+    )?;
+    let out = root().join("target/bench/latest.md");
+    let measured = run(Command::new("node")
+        .arg("bench/run.mjs")
+        .env("WIDGET_URL", &widget_url)
+        .env("BASELINE_URL", &baseline_url)
+        .env("WIDGET_DIST", &dist)
+        .env("BASELINE_DIST", &baseline)
+        .env("BENCH_OUT", &out)
+        .env("CHROMIUM", &tools.chromium));
+    // The figures go into BENCHMARKS.md whether or not every budget was met.
+    if let Ok(table) = std::fs::read_to_string(&out) {
+        update_benchmarks_md(&table)?;
+    }
+    measured
+}
+
+/// Replaces the text between the markers in BENCHMARKS.md.
+fn update_benchmarks_md(table: &str) -> Result {
+    const START: &str = "<!-- bench:start -->";
+    const END: &str = "<!-- bench:end -->";
+    let path = root().join("BENCHMARKS.md");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
+        return Err("BENCHMARKS.md lacks the bench markers".into());
+    };
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let updated = format!(
+        "{}{START}\nLatest run: {date}.\n\n{table}{}",
+        &text[..a],
+        &text[b..]
+    );
+    std::fs::write(&path, updated).map_err(|e| format!("BENCHMARKS.md: {e}"))
 }
 
 fn screenshots() -> Result {

@@ -31,33 +31,54 @@ fn gzip_len(bytes: &[u8]) -> Result<u64> {
     Ok(enc.finish().map_err(|e| e.to_string())?.len() as u64)
 }
 
-/// Measures and prints every wasm, JS and CSS file in `dist`.
-pub fn report(dist: &Path) -> Result<Sizes> {
+/// The files a portal loads: the wasm (which holds the CSS), the JS glue,
+/// the loader and the custom element's snippet. The demo page's own files
+/// are not part of the widget.
+fn widget_files(dist: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut files = Vec::new();
-    let entries = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
-            continue;
+    let mut dirs = vec![dist.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if dir == dist && name == "snippets" || dir.starts_with(dist.join("snippets")) {
+                    dirs.push(path);
+                }
+            } else if name.starts_with("modelarts-sync-status")
+                || (dir.starts_with(dist.join("snippets")) && name.ends_with(".js"))
+            {
+                files.push(path);
+            }
         }
-        // The demo page's own stylesheet is not part of the widget.
-        if name.starts_with("demo") {
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).map_err(|e| format!("{name}: {e}"))?;
-        files.push((name, bytes.len() as u64, gzip_len(&bytes)?));
     }
     files.sort();
+    Ok(files)
+}
+
+/// Measures and prints the widget's files in `dist`.
+pub fn report(dist: &Path) -> Result<Sizes> {
+    let mut files = Vec::new();
+    for path in widget_files(dist)? {
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        files.push((name, bytes.len() as u64, gzip_len(&bytes)?));
+    }
     if !files.iter().any(|f| f.0.ends_with(".wasm")) {
         return Err(format!("no .wasm in {}: build first", dist.display()));
     }
     let sizes = Sizes { files };
-    println!("{:<40} {:>10} {:>10}", "file", "raw", "gzip");
+    println!("{:<64} {:>8} {:>8}", "file", "raw", "gzip");
     for (name, raw, gz) in &sizes.files {
-        println!("{name:<40} {raw:>10} {gz:>10}");
+        println!("{name:<64} {raw:>8} {gz:>8}");
     }
     println!(
-        "{:<40} {:>10} {:>10}   (target: {} gzip)",
+        "{:<64} {:>8} {:>8}   (budget: {} gzip)",
         "total",
         sizes.raw_total(),
         sizes.gzip_total(),

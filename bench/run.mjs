@@ -1,0 +1,288 @@
+// The benchmark behind `cargo xtask bench`: the release widget against a
+// minimal Leptos baseline, both served by the mock, in headless Chromium.
+//
+// Env: WIDGET_URL, BASELINE_URL (servers), WIDGET_DIST, BASELINE_DIST
+// (folders), BENCH_RUNS (default 15), BENCH_OUT (markdown file to write).
+// Prints a markdown table; exits 1 when a budget is missed.
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { launch } from '../tests/e2e/helpers.mjs';
+
+const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
+const { WIDGET_URL, BASELINE_URL, WIDGET_DIST, BASELINE_DIST } = process.env;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const ms = (n) => `${n.toFixed(1)} ms`;
+
+// --- transfer size ------------------------------------------------------------
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+function transfer(dir, keep) {
+  const files = walk(dir).filter(keep);
+  const total = { raw: 0, gzip: 0, brotli: 0, files: files.map((f) => f.slice(dir.length + 1)) };
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    total.raw += bytes.length;
+    total.gzip += gzipSync(bytes, { level: 9 }).length;
+    total.brotli += brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
+    }).length;
+  }
+  return total;
+}
+
+// The widget as a portal loads it: wasm, JS glue, loader, element snippet
+// (its CSS is inside the wasm). The demo page's own files are not counted.
+const widgetSize = transfer(WIDGET_DIST, (f) =>
+  /(modelarts-sync-status(_bg\.wasm|\.js|-loader\.js)|snippets\/.*\.js)$/.test(f));
+// trunk copies every snippet it has seen; the baseline has none of its own.
+const baselineSize = transfer(BASELINE_DIST, (f) => /bench-baseline(_bg\.wasm|\.js)$/.test(f));
+
+// --- pages ----------------------------------------------------------------------
+
+const browser = await launch();
+const cdpOf = async (page) => page.context().newCDPSession(page);
+
+/** Records performance.now() when a [data-status] first appears, in any shadow root too. */
+const FIRST_STATUS = () => {
+  window.__firstStatus = null;
+  const check = (root) => {
+    if (window.__firstStatus === null && root.querySelector('[data-status]')) {
+      window.__firstStatus = performance.now();
+    }
+  };
+  const watch = (root) => new MutationObserver(() => check(root))
+    .observe(root, { subtree: true, childList: true, attributes: true });
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    watch(root);
+    return root;
+  };
+  watch(document);
+};
+
+async function firstStatus(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(FIRST_STATUS);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__firstStatus !== null, null, { timeout: 15_000 });
+  const t = await page.evaluate(() => window.__firstStatus);
+  await context.close();
+  return t;
+}
+
+const widgetFirst = [];
+const baselineFirst = [];
+for (let i = 0; i < RUNS; i++) {
+  // Alternate, so that drift on the machine hits both alike.
+  widgetFirst.push(await firstStatus(`${WIDGET_URL}/?project_id=p&dataset_id=status-running&interval=60`));
+  baselineFirst.push(await firstStatus(`${BASELINE_URL}/?project_id=p&dataset_id=status-running`));
+}
+
+// --- memory over many refreshes ----------------------------------------------
+
+async function openWidget(query) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${WIDGET_URL}/?${query}`);
+  await page.locator('.mss-card[data-state="ok"]').waitFor({ timeout: 15_000 });
+  return { page, context, cdp: await cdpOf(page) };
+}
+
+/** Refreshes the demo card `n` times, one after the other. */
+const refreshTimes = (page, n) => page.evaluate(async (n) => {
+  const host = document.querySelector('modelarts-sync-status');
+  const time = () => host.shadowRoot.querySelector('[data-field="updated_at"]');
+  for (let i = 0; i < n; i++) {
+    const before = time()?.getAttribute('datetime');
+    host.refresh();
+    const start = performance.now();
+    // Each answer sets a new ISO time (ms precision); wait for it.
+    while (time()?.getAttribute('datetime') === before && performance.now() - start < 2000) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+}, n);
+
+async function memory({ page, cdp }) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  await page.waitForTimeout(200);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const metric = (name) => metrics.find((m) => m.name === name)?.value ?? NaN;
+  const wasm = await page.evaluate(async () => {
+    const glue = await import('/modelarts-sync-status.js');
+    const exports = await glue.default();
+    return exports.memory.buffer.byteLength;
+  });
+  const nodes = await page.evaluate(() => {
+    const count = (root) => [...root.querySelectorAll('*')]
+      .reduce((n, el) => n + 1 + (el.shadowRoot ? count(el.shadowRoot) : 0), 0);
+    return count(document);
+  });
+  return { heap: metric('JSHeapUsedSize'), wasm, nodes };
+}
+
+const mem = await openWidget('project_id=p&dataset_id=status-running&interval=3600');
+await refreshTimes(mem.page, 100);
+const after100 = await memory(mem);
+await refreshTimes(mem.page, 1900);
+const after2000 = await memory(mem);
+await mem.context.close();
+
+// --- DOM mutations of an unchanged refresh ------------------------------------
+
+const mut = await openWidget('project_id=p&dataset_id=status-running&interval=1');
+const mutations = await mut.page.evaluate(async (rounds) => {
+  const root = document.querySelector('modelarts-sync-status').shadowRoot;
+  const time = () => root.querySelector('[data-field="updated_at"]');
+  const counts = [];
+  const outside = [];
+  for (let i = 0; i < rounds; i++) {
+    const before = time().getAttribute('datetime');
+    const records = [];
+    const observer = new MutationObserver((list) => records.push(...list));
+    observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+    // The next timer-driven refresh of unchanged data.
+    while (time().getAttribute('datetime') === before) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    observer.disconnect();
+    records.push(...observer.takeRecords());
+    counts.push(records.length);
+    for (const r of records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (!el?.closest('.mss-updated')) {
+        outside.push(`${r.type} ${el?.className ?? '?'} ${r.attributeName ?? ''}`.trim());
+      }
+    }
+  }
+  return { counts, outside: [...new Set(outside)] };
+}, RUNS);
+await mut.context.close();
+
+// --- 100 cards ----------------------------------------------------------------
+
+async function manyCards(n) {
+  const { page, context, cdp } = await openWidget('project_id=p&dataset_id=status-completed&interval=3600');
+  const shown = await page.evaluate(async (n) => {
+    const stamp = `${Date.now()}-${Math.random()}`;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const el = document.createElement('modelarts-sync-status');
+      el.setAttribute('project-id', 'p');
+      // Distinct datasets, as a portal's table has: no request is shared.
+      el.setAttribute('dataset-id', `bench-${stamp}-${i}`);
+      el.setAttribute('interval', '3600');
+      el.setAttribute('variant', 'compact');
+      el.dataset.bench = stamp;
+      document.body.append(el);
+    }
+    const all = () => [...document.querySelectorAll(`[data-bench="${stamp}"]`)];
+    while (!all().every((h) => h.shadowRoot?.querySelector('.mss-card[data-status]'))) {
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return performance.now() - t0;
+  }, n);
+  let round = null;
+  if (n > 1) {
+    await cdp.send('Performance.enable');
+    const busy = async () => (await cdp.send('Performance.getMetrics')).metrics
+      .filter((m) => m.name === 'TaskDuration')[0].value * 1000;
+    const waitRound = () => page.evaluate(async () => {
+      const hosts = [...document.querySelectorAll('modelarts-sync-status')];
+      const times = () => hosts.map((h) => h.shadowRoot.querySelector('[data-field="updated_at"]')?.getAttribute('datetime'));
+      const before = times();
+      for (const h of hosts) h.refresh();
+      const t0 = performance.now();
+      while (times().some((t, i) => t === before[i]) && performance.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+    // Main-thread time of the round, less that of an idle window as long.
+    const t0 = await busy();
+    const w0 = Date.now();
+    await waitRound();
+    const window = Date.now() - w0;
+    const t1 = await busy();
+    await page.waitForTimeout(window);
+    const t2 = await busy();
+    round = Math.max(0, (t1 - t0) - (t2 - t1));
+  }
+  await context.close();
+  return { shown, round };
+}
+
+const one = [];
+const hundred = [];
+const rounds = [];
+for (let i = 0; i < RUNS; i++) {
+  one.push((await manyCards(1)).shown);
+  const h = await manyCards(100);
+  hundred.push(h.shown);
+  rounds.push(h.round);
+}
+await browser.close();
+
+// --- report -------------------------------------------------------------------
+
+const BUDGET_GZIP = 80 * 1024;
+const wFirst = median(widgetFirst);
+const bFirst = median(baselineFirst);
+const budgets = [
+  ['transfer ≤ 80 KB gzip', widgetSize.gzip <= BUDGET_GZIP, `${kb(widgetSize.gzip)}`],
+  ['first status ≤ 1.1 × baseline', wFirst <= 1.1 * bFirst, `${(wFirst / bFirst).toFixed(2)} ×`],
+  ['heap 100 → 2,000 refreshes within 5 %', Math.abs(after2000.heap / after100.heap - 1) <= 0.05,
+    `${((after2000.heap / after100.heap - 1) * 100).toFixed(1)} %`],
+  ['DOM nodes equal', after2000.nodes === after100.nodes, `${after100.nodes} → ${after2000.nodes}`],
+  ['wasm memory equal', after2000.wasm === after100.wasm, `${kb(after100.wasm)} → ${kb(after2000.wasm)}`],
+  ['unchanged refresh mutates only "updated"', mutations.outside.length === 0,
+    mutations.outside.length ? mutations.outside.join('; ') : 'yes'],
+  ['100 cards show within 3 × one card', median(hundred) <= 3 * median(one),
+    `${(median(hundred) / median(one)).toFixed(2)} ×`],
+  ['100-card refresh round < 16 ms main thread', median(rounds) < 16, ms(median(rounds))],
+];
+
+const row = (cells) => `| ${cells.join(' | ')} |`;
+const lines = [
+  row(['measure', 'widget', 'baseline', 'ratio']),
+  row(['---', '---:', '---:', '---:']),
+  row(['transfer raw', kb(widgetSize.raw), kb(baselineSize.raw), (widgetSize.raw / baselineSize.raw).toFixed(2)]),
+  row(['transfer gzip', kb(widgetSize.gzip), kb(baselineSize.gzip), (widgetSize.gzip / baselineSize.gzip).toFixed(2)]),
+  row(['transfer brotli', kb(widgetSize.brotli), kb(baselineSize.brotli), (widgetSize.brotli / baselineSize.brotli).toFixed(2)]),
+  row([`first status (median of ${RUNS})`, ms(wFirst), ms(bFirst), (wFirst / bFirst).toFixed(2)]),
+  row(['JS heap after 100 / 2,000 refreshes', `${kb(after100.heap)} / ${kb(after2000.heap)}`, '—', '—']),
+  row(['wasm memory after 100 / 2,000', `${kb(after100.wasm)} / ${kb(after2000.wasm)}`, '—', '—']),
+  row(['DOM nodes after 100 / 2,000', `${after100.nodes} / ${after2000.nodes}`, '—', '—']),
+  row([`DOM mutations per unchanged refresh (median of ${RUNS})`, String(median(mutations.counts)), '—', '—']),
+  row([`1 card: time to status (median of ${RUNS})`, ms(median(one)), '—', '—']),
+  row([`100 cards: time to all statuses (median of ${RUNS})`, ms(median(hundred)), '—', '—']),
+  row([`100 cards: main-thread time of a refresh round (median of ${RUNS})`, ms(median(rounds)), '—', '—']),
+  '',
+  row(['budget', 'met', 'figure']),
+  row(['---', '---', '---']),
+  ...budgets.map(([name, ok, figure]) => row([name, ok ? 'yes' : '**no**', figure])),
+  '',
+  `Widget files: ${widgetSize.files.join(', ')}. Baseline files: ${baselineSize.files.join(', ')}.`,
+];
+const report = lines.join('\n');
+console.log(report);
+if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${report}\n`);
+const missed = budgets.filter(([, ok]) => !ok).map(([name]) => name);
+if (missed.length) {
+  console.error(`\nbudgets missed: ${missed.join('; ')}`);
+  process.exit(1);
+}
