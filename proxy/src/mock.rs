@@ -58,7 +58,8 @@ pub struct Mock {
     /// to it, so that their answers do not change from one request to the
     /// next (as a real task's creation time does not).
     epoch_ms: i64,
-    started: Mutex<HashMap<(String, String), Instant>>,
+    /// When each task was first asked for: monotonic, and epoch ms.
+    started: Mutex<HashMap<(String, String), (Instant, i64)>>,
     requests: Mutex<HashMap<String, u64>>,
 }
 
@@ -207,19 +208,19 @@ impl Mock {
 
     /// The lifecycle task for an unreserved dataset ID.
     fn simulate(&self, project_id: &str, dataset_id: &str, seed: u64) -> Value {
-        let first_seen = {
+        let (first_seen, first_seen_ms) = {
             let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
             *started
                 .entry((project_id.to_owned(), dataset_id.to_owned()))
-                .or_insert_with(Instant::now)
+                .or_insert_with(|| (Instant::now(), epoch_ms(SystemTime::now())))
         };
         let elapsed = first_seen.elapsed();
         let cycle_ms = self.cycle.as_millis().max(1);
         let round = elapsed.as_millis() / cycle_ms;
         let into = (elapsed.as_millis() % cycle_ms) as f64 / cycle_ms as f64;
-        let now_ms = epoch_ms(SystemTime::now());
         let cycle_secs = self.cycle.as_secs_f64();
-        let created = now_ms - (into * cycle_secs * 1000.0) as i64;
+        // A task's creation time does not move between requests.
+        let created = first_seen_ms + (round * cycle_ms) as i64;
         let base = 5_000 + (seed % 45_000) as i64;
         let target_add = 2_000 + (seed >> 16) as i64 % 8_000;
         let target_del = target_add / 40;

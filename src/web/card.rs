@@ -12,7 +12,7 @@ use crate::core::config::{Choice, Config, ConfigErrors};
 use crate::core::format::{date_ms, format_duration, relative_age, whole_seconds};
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
-use crate::web::intl::{format_date_time, NumberFormat, RelativeTime};
+use crate::web::intl::{DateTimeFormat, NumberFormat, RelativeTime};
 use crate::web::poller::{CardState, Poller, StatusHook};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
@@ -118,6 +118,7 @@ fn LiveCard(
     }
     let relative = RelativeTime::new(lang.tag());
     let numbers = StoredValue::new_local(NumberFormat::new(lang.tag()));
+    let dates = StoredValue::new_local(DateTimeFormat::new(lang.tag()));
 
     let CardState {
         data,
@@ -206,24 +207,29 @@ fn LiveCard(
         }
     };
 
-    let details = move || {
-        let mut rows = Vec::new();
-        if let Some(id) = task_id.get() {
-            rows.push(detail(
+    // One reactive closure per row, so a growing duration re-renders only
+    // its own text; the list itself changes only when rows come or go.
+    let task_row = move || {
+        task_id.get().map(|id| {
+            detail(
                 t.task_id,
                 view! { <code data-field="task_id">{id}</code> }.into_any(),
-            ));
-        }
-        if let Some(id) = dataset_id.get() {
-            rows.push(detail(
+            )
+        })
+    };
+    let dataset_row = move || {
+        dataset_id.get().map(|id| {
+            detail(
                 t.dataset_id,
                 view! { <code data-field="dataset_id">{id}</code> }.into_any(),
-            ));
-        }
-        if let Some(ms) = create_time.get() {
+            )
+        })
+    };
+    let created_row = move || {
+        create_time.get().map(|ms| {
             let body = match date_ms(ms) {
                 Some(ms) => {
-                    let (text, iso) = format_date_time(ms, lang.tag());
+                    let (text, iso) = dates.with_value(|f| f.format(ms));
                     view! { <time data-field="create_time" datetime=iso>{text}</time> }.into_any()
                 }
                 None => view! {
@@ -231,19 +237,38 @@ fn LiveCard(
                 }
                 .into_any(),
             };
-            rows.push(detail(t.created, body));
-        }
-        if let Some(raw) = duration_time.get() {
+            detail(t.created, body)
+        })
+    };
+    let duration_row = move || {
+        duration_time.get().map(|raw| {
             let text = match unit.to_duration(raw) {
                 Some(d) => format_duration(d, &t.units),
                 None => format!("{raw}"),
             };
-            rows.push(detail(
+            detail(
                 t.duration,
                 view! { <span data-field="duration_time">{text}</span> }.into_any(),
-            ));
-        }
-        (!rows.is_empty()).then(|| view! { <dl class="mss-details" part="details">{rows}</dl> })
+            )
+        })
+    };
+    let has_details = Memo::new(move |_| {
+        task_id.with(Option::is_some)
+            || dataset_id.with(Option::is_some)
+            || create_time.with(Option::is_some)
+            || duration_time.with(Option::is_some)
+    });
+    let details = move || {
+        has_details.get().then(|| {
+            view! {
+                <dl class="mss-details" part="details">
+                    {task_row}
+                    {dataset_row}
+                    {created_row}
+                    {duration_row}
+                </dl>
+            }
+        })
     };
 
     let failure = move || {

@@ -15,18 +15,32 @@ fn options(pairs: &[(&str, &str)]) -> Object {
     object
 }
 
-/// A local date and time ("Nov 23, 2020, 3:00:33 PM") and its ISO form for
-/// `<time datetime>`. `epoch_ms` must be in `Date`'s range (see
-/// `core::format::date_ms`).
-pub fn format_date_time(epoch_ms: f64, locale: &str) -> (String, Option<String>) {
-    let date = Date::new(&JsValue::from_f64(epoch_ms));
-    let text = date
-        .to_locale_string(
-            locale,
+/// Local dates and times ("Nov 23, 2020, 3:00:33 PM"), with one
+/// `Intl.DateTimeFormat` per card (`toLocaleString` would build one per call).
+pub struct DateTimeFormat(Intl::DateTimeFormat);
+
+impl DateTimeFormat {
+    pub fn new(locale: &str) -> Self {
+        let locales = Array::of1(&JsValue::from_str(locale));
+        Self(Intl::DateTimeFormat::new(
+            &locales,
             &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
-        )
-        .into();
-    (text, date.to_iso_string().as_string())
+        ))
+    }
+
+    /// The text and the ISO form for `<time datetime>`. `epoch_ms` must be
+    /// in `Date`'s range (see `core::format::date_ms`).
+    pub fn format(&self, epoch_ms: f64) -> (String, Option<String>) {
+        let date = Date::new(&JsValue::from_f64(epoch_ms));
+        let text = self
+            .0
+            .format()
+            .call1(&JsValue::UNDEFINED, &date)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        (text, date.to_iso_string().as_string())
+    }
 }
 
 /// "5 seconds ago", "now", "5秒钟前".
