@@ -226,14 +226,34 @@ async function manyCards(n) {
   return { shown, round };
 }
 
+/** The floor under a refresh round: 100 plain fetch() calls from JS, the same way measured. */
+async function plainFetches() {
+  const { page, context, cdp } = await openWidget('project_id=p&dataset_id=status-completed&interval=3600');
+  await cdp.send('Performance.enable');
+  const busy = async () => (await cdp.send('Performance.getMetrics')).metrics
+    .filter((m) => m.name === 'TaskDuration')[0].value * 1000;
+  const t0 = await busy();
+  const w0 = Date.now();
+  await page.evaluate(() => Promise.all(Array.from({ length: 100 }, (_, i) =>
+    fetch(`/api/v2/p/datasets/plain-${i}/sync-data/status`, { cache: 'no-store' }).then((r) => r.text()))));
+  const window = Date.now() - w0;
+  const t1 = await busy();
+  await page.waitForTimeout(window);
+  const t2 = await busy();
+  await context.close();
+  return Math.max(0, (t1 - t0) - (t2 - t1));
+}
+
 const one = [];
 const hundred = [];
 const rounds = [];
+const plain = [];
 for (let i = 0; i < RUNS; i++) {
   one.push((await manyCards(1)).shown);
   const h = await manyCards(100);
   hundred.push(h.shown);
   rounds.push(h.round);
+  plain.push(await plainFetches());
 }
 await browser.close();
 
@@ -271,6 +291,7 @@ const lines = [
   row([`1 card: time to status (median of ${RUNS})`, ms(median(one)), '—', '—']),
   row([`100 cards: time to all statuses (median of ${RUNS})`, ms(median(hundred)), '—', '—']),
   row([`100 cards: main-thread time of a refresh round (median of ${RUNS})`, ms(median(rounds)), '—', '—']),
+  row([`for scale: 100 plain fetch() calls from JS, main-thread time (median of ${RUNS})`, ms(median(plain)), '—', '—']),
   '',
   row(['budget', 'met', 'figure']),
   row(['---', '---', '---']),

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::core::config::Config;
@@ -333,12 +332,4 @@ impl Poller {
             .clock
             .set(set_timeout_with_handle(move || this.tick(), period).ok());
     }
-}
-
-/// `window_event_listener` for events without a typed name in Leptos.
-fn window_event_listener_untyped(
-    name: &'static str,
-    handler: impl Fn(web_sys::Event) + 'static,
-) -> WindowListenerHandle {
-    leptos::prelude::window_event_listener_untyped(name, move |e| handler(e.unchecked_into()))
 }
