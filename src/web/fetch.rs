@@ -5,7 +5,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::Request;
-use leptos::prelude::set_timeout_with_handle;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCache};
 
 use crate::core::model::SyncStatus;
@@ -19,22 +20,29 @@ pub async fn fetch_status(
     controller: &AbortController,
 ) -> Result<SyncStatus, RequestError> {
     let timed_out = Rc::new(Cell::new(false));
-    let timer = {
+    // Kept here and dropped when the request ends (a one-shot closure
+    // handed to JS would leak whenever the timeout is cleared unfired).
+    let on_timeout = {
         let timed_out = Rc::clone(&timed_out);
         let controller = controller.clone();
-        set_timeout_with_handle(
-            move || {
-                timed_out.set(true);
-                controller.abort();
-            },
-            timeout,
+        Closure::<dyn FnMut()>::new(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let window = web_sys::window();
+    let timer = window.as_ref().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_timeout.as_ref().unchecked_ref(),
+            timeout.as_millis().min(i32::MAX as u128) as i32,
         )
         .ok()
-    };
+    });
     let result = send(url, controller).await;
-    if let Some(timer) = timer {
-        timer.clear();
+    if let (Some(w), Some(id)) = (&window, timer) {
+        w.clear_timeout_with_handle(id);
     }
+    drop(on_timeout);
     match result {
         Ok((status, retry_after, body)) => interpret(status, retry_after.as_deref(), &body),
         Err(_) if timed_out.get() => Err(RequestError::Timeout(timeout)),

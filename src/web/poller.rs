@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::core::config::Config;
@@ -76,8 +78,11 @@ struct Inner {
     timeout: Duration,
     state: CardState,
     policy: RefCell<Policy>,
-    timer: Cell<Option<TimeoutHandle>>,
-    clock: Cell<Option<TimeoutHandle>>,
+    /// The policy's timer and the clock's, each a `setTimeout` id and one
+    /// closure kept for the card's life: a cleared one-shot closure would
+    /// never be freed, and cards clear timers on every refresh.
+    timer: Timer,
+    clock: Timer,
     request: RefCell<Option<AbortController>>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
@@ -121,14 +126,20 @@ impl Poller {
                 idle_interval: config.idle_interval,
                 max_backoff: config.max_backoff,
             })),
-            timer: Cell::new(None),
-            clock: Cell::new(None),
+            timer: Timer::default(),
+            clock: Timer::default(),
             request: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             manual: Cell::new(false),
             on_status,
         }));
+        let weak = Rc::downgrade(&poller.0);
+        poller
+            .0
+            .timer
+            .install(weak.clone(), |p| p.dispatch(Event::Due));
+        poller.0.clock.install(weak, |p| p.tick());
         poller.listen();
         if page_hidden() {
             poller.dispatch(Event::Hidden);
@@ -156,12 +167,8 @@ impl Poller {
         if inner.stopped.replace(true) {
             return;
         }
-        if let Some(t) = inner.timer.take() {
-            t.clear();
-        }
-        if let Some(t) = inner.clock.take() {
-            t.clear();
-        }
+        inner.timer.clear();
+        inner.clock.clear();
         if let Some(request) = inner.request.borrow_mut().take() {
             request.abort();
         }
@@ -205,27 +212,14 @@ impl Poller {
         let inner = &self.0;
         match next {
             Next::InFlight => return,
-            Next::Fetch | Next::Paused(_) | Next::WaitUntil(_) => {
-                if let Some(t) = inner.timer.take() {
-                    t.clear();
-                }
-            }
+            Next::Fetch | Next::Paused(_) | Next::WaitUntil(_) => inner.timer.clear(),
         }
         match next {
             Next::Fetch => {
                 let this = self.clone();
                 spawn_local(async move { this.request().await });
             }
-            Next::WaitUntil(at) => {
-                let this = self.clone();
-                inner.timer.set(
-                    set_timeout_with_handle(
-                        move || this.dispatch(Event::Due),
-                        at.saturating_sub(now),
-                    )
-                    .ok(),
-                );
-            }
+            Next::WaitUntil(at) => inner.timer.set(at.saturating_sub(now)),
             Next::Paused(_) | Next::InFlight => {}
         }
         self.show_retry(now);
@@ -307,9 +301,6 @@ impl Poller {
         if inner.stopped.get() {
             return;
         }
-        if let Some(t) = inner.clock.take() {
-            t.clear();
-        }
         let state = inner.state;
         let wall = js_sys::Date::now();
         state.now.set(wall);
@@ -327,9 +318,50 @@ impl Poller {
         } else {
             crate::core::format::age_tick(age)
         };
-        let this = self.clone();
-        inner
-            .clock
-            .set(set_timeout_with_handle(move || this.tick(), period).ok());
+        inner.clock.set(period);
+    }
+}
+
+/// One re-armable `setTimeout` with a single long-lived callback.
+#[derive(Default)]
+struct Timer {
+    id: Cell<Option<i32>>,
+    callback: RefCell<Option<Closure<dyn FnMut()>>>,
+}
+
+impl Timer {
+    /// The callback holds the poller weakly: the timer lives inside it.
+    fn install(&self, poller: std::rc::Weak<Inner>, run: fn(&Poller)) {
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = poller.upgrade() {
+                run(&Poller(inner));
+            }
+        });
+        *self.callback.borrow_mut() = Some(callback);
+    }
+
+    /// Fires the callback after `after`, replacing any pending firing.
+    fn set(&self, after: Duration) {
+        self.clear();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let Some(callback) = self.callback.borrow().as_ref() {
+            let ms = after.as_millis().min(i32::MAX as u128) as i32;
+            self.id.set(
+                window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                        callback.as_ref().unchecked_ref(),
+                        ms,
+                    )
+                    .ok(),
+            );
+        }
+    }
+
+    fn clear(&self) {
+        if let (Some(id), Some(window)) = (self.id.take(), web_sys::window()) {
+            window.clear_timeout_with_handle(id);
+        }
     }
 }
