@@ -101,6 +101,18 @@ pub fn age_tick(age: Duration) -> Duration {
     }
 }
 
+/// The time from `from_ms` to `to_ms` (browser clock readings in ms), never
+/// negative: clocks can step back. Non-finite readings count as zero.
+pub fn ms_between(from_ms: f64, to_ms: f64) -> Duration {
+    let ms = to_ms - from_ms;
+    if ms.is_finite() && ms > 0.0 {
+        // Capped (about 31 years) far below from_secs_f64's overflow.
+        Duration::from_secs_f64(ms.min(1e12) / 1000.0)
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// Seconds as a short whole number for "retrying in 40 s".
 pub fn whole_seconds(d: Duration) -> u64 {
     // Round up so "in 0 s" is never shown while a wait remains.
@@ -166,6 +178,15 @@ mod tests {
         assert_eq!(date_ms(1_606_114_833_874), Some(1_606_114_833_874.0));
         assert_eq!(date_ms(i64::MAX), None);
         assert_eq!(date_ms(-MAX_DATE_MS - 1), None);
+    }
+
+    #[test]
+    fn ms_between_never_goes_negative_or_panics() {
+        assert_eq!(ms_between(1_000.0, 3_500.0), Duration::from_millis(2_500));
+        assert_eq!(ms_between(3_500.0, 1_000.0), Duration::ZERO);
+        assert_eq!(ms_between(0.0, f64::NAN), Duration::ZERO);
+        assert_eq!(ms_between(0.0, f64::INFINITY), Duration::ZERO);
+        assert_eq!(ms_between(0.0, 1e300), Duration::from_secs(1_000_000_000));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::core::config::{Choice, Config, ConfigErrors};
-use crate::core::format::{date_ms, format_duration, relative_age, whole_seconds};
+use crate::core::format::{date_ms, format_duration, ms_between, relative_age, whole_seconds};
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::web::intl::{DateTimeFormat, NumberFormat, RelativeTime};
@@ -305,7 +305,7 @@ fn LiveCard(
         let wall = now.get();
         match at {
             Some(at) => {
-                let age = std::time::Duration::from_secs_f64(((wall - at) / 1000.0).max(0.0));
+                let age = ms_between(at, wall);
                 let (value, unit) = relative_age(age);
                 let text = relative.with_value(|r| r.format(value, unit));
                 let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
@@ -323,7 +323,7 @@ fn LiveCard(
 
     let retry_note = move || {
         retry_at.get().map(|at| {
-            let wait = std::time::Duration::from_secs_f64(((at - now.get()) / 1000.0).max(0.0));
+            let wait = ms_between(now.get(), at);
             let secs = whole_seconds(wait);
             let text = if lang == Lang::ZhCn {
                 format!("{secs} 秒后重试")

@@ -5,12 +5,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::Request;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCache};
 
 use crate::core::model::SyncStatus;
 use crate::core::response::{interpret, RequestError};
+use crate::web::timer::Timer;
 
 /// Fetches and interprets the status. The request is aborted after
 /// `timeout`, or earlier through `controller` (when the card goes away).
@@ -20,29 +19,18 @@ pub async fn fetch_status(
     controller: &AbortController,
 ) -> Result<SyncStatus, RequestError> {
     let timed_out = Rc::new(Cell::new(false));
-    // Kept here and dropped when the request ends (a one-shot closure
-    // handed to JS would leak whenever the timeout is cleared unfired).
-    let on_timeout = {
+    let timer = {
         let timed_out = Rc::clone(&timed_out);
         let controller = controller.clone();
-        Closure::<dyn FnMut()>::new(move || {
+        Timer::new(move || {
             timed_out.set(true);
             controller.abort();
         })
     };
-    let window = web_sys::window();
-    let timer = window.as_ref().and_then(|w| {
-        w.set_timeout_with_callback_and_timeout_and_arguments_0(
-            on_timeout.as_ref().unchecked_ref(),
-            timeout.as_millis().min(i32::MAX as u128) as i32,
-        )
-        .ok()
-    });
+    timer.set(timeout);
     let result = send(url, controller).await;
-    if let (Some(w), Some(id)) = (&window, timer) {
-        w.clear_timeout_with_handle(id);
-    }
-    drop(on_timeout);
+    // Dropping the timer cancels it and frees its closure.
+    drop(timer);
     match result {
         Ok((status, retry_after, body)) => interpret(status, retry_after.as_deref(), &body),
         Err(_) if timed_out.get() => Err(RequestError::Timeout(timeout)),

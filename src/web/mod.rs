@@ -6,6 +6,7 @@ mod element;
 mod fetch;
 mod intl;
 mod poller;
+mod timer;
 
 pub use card::{CardControl, SyncStatusCard};
 pub use element::{mount, register_element, WidgetHandle, CARD_CSS, ELEMENT_NAME};

@@ -3,21 +3,21 @@
 //! stop when the card goes away.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::core::config::Config;
+use crate::core::format::{age_tick, ms_between};
 use crate::core::model::SyncStatus;
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
 use crate::core::url::status_url;
 use crate::web::fetch::fetch_status;
+use crate::web::timer::Timer;
 
 /// What the view shows; every field is a signal the poller writes.
 #[derive(Clone, Copy)]
@@ -78,9 +78,7 @@ struct Inner {
     timeout: Duration,
     state: CardState,
     policy: RefCell<Policy>,
-    /// The policy's timer and the clock's, each a `setTimeout` id and one
-    /// closure kept for the card's life: a cleared one-shot closure would
-    /// never be freed, and cards clear timers on every refresh.
+    /// The policy's timer and the clock's.
     timer: Timer,
     clock: Timer,
     request: RefCell<Option<AbortController>>,
@@ -97,7 +95,14 @@ fn monotonic() -> Duration {
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or_else(js_sys::Date::now);
-    Duration::from_secs_f64(ms.max(0.0) / 1000.0)
+    ms_between(0.0, ms)
+}
+
+/// Runs `f` on the poller if it still exists.
+fn with_poller(weak: &Weak<Inner>, f: impl FnOnce(&Poller)) {
+    if let Some(inner) = weak.upgrade() {
+        f(&Poller(inner));
+    }
 }
 
 fn page_hidden() -> bool {
@@ -117,7 +122,7 @@ impl Poller {
     /// Starts polling for `config` into `state`. Call [`Poller::stop`] when
     /// the card goes away.
     pub fn start(config: &Config, state: CardState, on_status: Option<StatusHook>) -> Self {
-        let poller = Self(Rc::new(Inner {
+        let poller = Self(Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
             url: status_url(config),
             timeout: config.timeout,
             state,
@@ -126,20 +131,21 @@ impl Poller {
                 idle_interval: config.idle_interval,
                 max_backoff: config.max_backoff,
             })),
-            timer: Timer::default(),
-            clock: Timer::default(),
+            // The timers live inside the poller: they hold it weakly.
+            timer: {
+                let weak = weak.clone();
+                Timer::new(move || with_poller(&weak, |p| p.dispatch(Event::Due)))
+            },
+            clock: {
+                let weak = weak.clone();
+                Timer::new(move || with_poller(&weak, Poller::tick))
+            },
             request: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             manual: Cell::new(false),
             on_status,
         }));
-        let weak = Rc::downgrade(&poller.0);
-        poller
-            .0
-            .timer
-            .install(weak.clone(), |p| p.dispatch(Event::Due));
-        poller.0.clock.install(weak, |p| p.tick());
         poller.listen();
         if page_hidden() {
             poller.dispatch(Event::Hidden);
@@ -212,15 +218,13 @@ impl Poller {
         let inner = &self.0;
         match next {
             Next::InFlight => return,
-            Next::Fetch | Next::Paused(_) | Next::WaitUntil(_) => inner.timer.clear(),
-        }
-        match next {
             Next::Fetch => {
+                inner.timer.clear();
                 let this = self.clone();
                 spawn_local(async move { this.request().await });
             }
             Next::WaitUntil(at) => inner.timer.set(at.saturating_sub(now)),
-            Next::Paused(_) | Next::InFlight => {}
+            Next::Paused(_) => inner.timer.clear(),
         }
         self.show_retry(now);
     }
@@ -311,57 +315,13 @@ impl Poller {
         let age = state
             .updated_at
             .get_untracked()
-            .map(|at| Duration::from_secs_f64(((wall - at) / 1000.0).max(0.0)))
+            .map(|at| ms_between(at, wall))
             .unwrap_or_default();
         let period = if state.retry_at.get_untracked().is_some() {
             Duration::from_secs(1)
         } else {
-            crate::core::format::age_tick(age)
+            age_tick(age)
         };
         inner.clock.set(period);
-    }
-}
-
-/// One re-armable `setTimeout` with a single long-lived callback.
-#[derive(Default)]
-struct Timer {
-    id: Cell<Option<i32>>,
-    callback: RefCell<Option<Closure<dyn FnMut()>>>,
-}
-
-impl Timer {
-    /// The callback holds the poller weakly: the timer lives inside it.
-    fn install(&self, poller: std::rc::Weak<Inner>, run: fn(&Poller)) {
-        let callback = Closure::<dyn FnMut()>::new(move || {
-            if let Some(inner) = poller.upgrade() {
-                run(&Poller(inner));
-            }
-        });
-        *self.callback.borrow_mut() = Some(callback);
-    }
-
-    /// Fires the callback after `after`, replacing any pending firing.
-    fn set(&self, after: Duration) {
-        self.clear();
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        if let Some(callback) = self.callback.borrow().as_ref() {
-            let ms = after.as_millis().min(i32::MAX as u128) as i32;
-            self.id.set(
-                window
-                    .set_timeout_with_callback_and_timeout_and_arguments_0(
-                        callback.as_ref().unchecked_ref(),
-                        ms,
-                    )
-                    .ok(),
-            );
-        }
-    }
-
-    fn clear(&self) {
-        if let (Some(id), Some(window)) = (self.id.take(), web_sys::window()) {
-            window.clear_timeout_with_handle(id);
-        }
     }
 }
