@@ -159,15 +159,22 @@ async fn an_apig_error_body_is_explained() {
 
 /// How many status requests the mock has had for a dataset.
 async fn requests_for(dataset: &str) -> u64 {
-    let body: String = gloo_net::http::Request::get(&format!("{}/__mock/requests", mock_url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
+    let window = web_sys::window().unwrap();
+    let url = format!("{}/__mock/requests", mock_url());
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url))
+            .await
+            .unwrap()
+            .unchecked_into();
+    let body = wasm_bindgen_futures::JsFuture::from(response.json().unwrap())
         .await
         .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    json["requests"][dataset].as_u64().unwrap_or(0)
+    let get = |value: &wasm_bindgen::JsValue, key: &str| {
+        js_sys::Reflect::get(value, &key.into()).unwrap_or_default()
+    };
+    get(&get(&body, "requests"), dataset)
+        .as_f64()
+        .map_or(0, |n| n as u64)
 }
 
 #[wasm_bindgen_test]

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod format;
 pub mod i18n;
+pub mod json;
 pub mod model;
 pub mod policy;
 pub mod response;

@@ -6,7 +6,7 @@
 //! treated as absent rather than failing the whole answer: one odd field must
 //! not hide the rest of the card.
 
-use serde_json::{Map, Value};
+use crate::core::json::{self, JsonError, Member, Object};
 
 /// The task status, as ModelArts documents it, plus whatever else a future
 /// server may send.
@@ -89,8 +89,7 @@ pub struct SyncStatus {
 /// Why a body could not be read as a status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
-    /// Where the JSON broke. (serde_json's own messages are not used: their
-    /// text tables cost wasm bytes and say little to a user.)
+    /// Where the JSON broke.
     #[error("the body is not valid JSON (line {line}, column {column})")]
     NotJson { line: usize, column: usize },
     #[error("the body is JSON but not an object")]
@@ -138,32 +137,25 @@ impl ApiErrorBody {
     }
 }
 
-fn parse_object(body: &str) -> Result<Map<String, Value>, BodyError> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(BodyError::NotAnObject),
-        Err(err) => Err(BodyError::NotJson {
-            line: err.line(),
-            column: err.column(),
-        }),
-    }
+fn parse_object(body: &str) -> Result<Object, BodyError> {
+    json::parse_object(body).map_err(|err| match err {
+        JsonError::Syntax { line, column } => BodyError::NotJson { line, column },
+        JsonError::NotAnObject => BodyError::NotAnObject,
+    })
 }
 
-/// A non-empty string field. Empty strings count as absent.
-fn text(object: &Map<String, Value>, key: &str) -> Option<String> {
+fn text(object: &Object, key: &str) -> Option<String> {
     match object.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Member::Str(s) if !s.is_empty() => Some(s.clone()),
         _ => None,
     }
 }
 
-/// A Long field. Gateways sometimes quote Longs, so a string of digits is
-/// accepted too; anything else (fractions, out of range) counts as absent.
-fn integer(object: &Map<String, Value>, key: &str) -> Option<i64> {
+fn integer(object: &Object, key: &str) -> Option<i64> {
     match object.get(key)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
+        Member::Num(n) => *n,
+        Member::Str(s) => s.trim().parse::<i64>().ok(),
+        Member::Other => None,
     }
 }
 

@@ -149,8 +149,11 @@ pub fn interpret(
         return SyncStatus::from_json(body).map_err(RequestError::Decode);
     }
     let parsed = ApiErrorBody::from_json(body);
-    let body_not_json =
-        parsed.is_none() && serde_json::from_str::<serde_json::Value>(body).is_err();
+    let body_not_json = parsed.is_none()
+        && matches!(
+            crate::core::json::parse_object(body),
+            Err(crate::core::json::JsonError::Syntax { .. })
+        );
     let ApiErrorBody {
         error_code,
         error_msg,

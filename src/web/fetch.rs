@@ -1,11 +1,13 @@
-//! All of the widget's network I/O: one GET of the status URL.
+//! All of the widget's network I/O: one GET of the status URL, through the
+//! browser's `fetch` itself.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use gloo_net::http::Request;
-use web_sys::{AbortController, RequestCache};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
 
 use crate::core::model::SyncStatus;
 use crate::core::response::{interpret, RequestError};
@@ -43,26 +45,37 @@ async fn send(
     url: &str,
     controller: &AbortController,
 ) -> Result<(u16, Option<String>, String), String> {
-    let signal = controller.signal();
-    let response = Request::get(url)
-        .header("Accept", "application/json")
-        .cache(RequestCache::NoStore)
-        .abort_signal(Some(&signal))
-        .send()
-        .await
+    let window = web_sys::window().ok_or_else(String::new)?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&controller.signal()));
+    let headers = Headers::new().map_err(network_detail)?;
+    headers
+        .set("Accept", "application/json")
         .map_err(network_detail)?;
-    let retry_after = response.headers().get("retry-after");
-    let body = response.text().await.map_err(network_detail)?;
+    init.set_headers(&headers);
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network_detail)?
+        .unchecked_into();
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let body = JsFuture::from(response.text().map_err(network_detail)?)
+        .await
+        .map_err(network_detail)?
+        .as_string()
+        .unwrap_or_default();
     Ok((response.status(), retry_after, body))
 }
 
 /// Browsers say little about failed fetches on purpose ("Failed to fetch");
 /// keep it only when it adds something.
-fn network_detail(err: gloo_net::Error) -> String {
-    let text = match err {
-        gloo_net::Error::JsError(js) => js.message,
-        other => other.to_string(),
-    };
+fn network_detail(err: JsValue) -> String {
+    let text = err
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_default();
     if text.is_empty() || text.contains("Failed to fetch") {
         String::new()
     } else {
