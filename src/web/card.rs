@@ -11,7 +11,7 @@ use std::rc::Rc;
 use crate::core::config::{Choice, Config, ConfigErrors};
 use crate::core::format::{date_ms, format_duration, ms_between, relative_age, whole_seconds};
 use crate::core::i18n::{Lang, Text};
-use crate::core::model::{SyncStatus, TaskStatus};
+use crate::core::model::TaskStatus;
 use crate::web::intl::{DateTimeFormat, NumberFormat, RelativeTime};
 use crate::web::poller::{CardState, Poller, StatusHook};
 
@@ -117,220 +117,150 @@ fn LiveCard(
         on_cleanup(move || poller.stop());
     }
     let relative = RelativeTime::new(lang.tag());
-    let numbers = StoredValue::new_local(NumberFormat::new(lang.tag()));
-    let dates = StoredValue::new_local(DateTimeFormat::new(lang.tag()));
+    let numbers = NumberFormat::new(lang.tag());
+    let dates = DateTimeFormat::new(lang.tag());
 
-    let CardState {
-        data,
-        error,
-        busy,
-        updated_at,
-        retry_at,
-        stale,
-        now,
-    } = state;
+    let snap = state.0;
+    // Intl formatters live as long as the card; the view borrows them.
+    let intl = StoredValue::new_local((numbers, dates, relative));
 
-    let data_state = move || match (data.with(Option::is_some), error.with(Option::is_some)) {
-        (_, true) => "error",
-        (true, false) => "ok",
-        (false, false) => "loading",
+    // A handful of reactive closures, each re-run on any change of the
+    // snapshot: tachys compares every text and attribute with what it
+    // rendered before, so only what differs reaches the DOM.
+    let data_state = move || {
+        snap.with(|s| match (&s.data, &s.error) {
+            (_, Some(_)) => "error",
+            (Some(_), None) => "ok",
+            (None, None) => "loading",
+        })
     };
     let data_status = move || {
-        data.with(|d| {
-            d.as_ref()
+        snap.with(|s| {
+            s.data
+                .as_ref()
                 .and_then(|d| d.status.as_ref())
                 .map(|s| s.as_str().to_owned())
         })
     };
-    let status = Memo::new(move |_| data.with(|d| d.as_ref().map(|d| d.status.clone())));
 
-    let badge = move || {
-        status.get().map(|s| {
-            let (modifier, words) = match &s {
-                Some(s @ TaskStatus::Unknown(raw)) => (s.css_modifier(), raw.clone()),
-                Some(s) => (s.css_modifier(), t.status(s).to_owned()),
-                None => ("none", t.no_status.to_owned()),
-            };
-            let title = match &s {
-                Some(TaskStatus::Unknown(_)) => t.unknown_status,
-                _ => "",
-            };
-            view! {
-                <span class=format!("mss-badge mss-badge--{modifier}") part="badge" title=title>
-                    <span class="mss-badge__icon" aria-hidden="true"></span>
-                    <span data-field="status">{words}</span>
-                </span>
-            }
-        })
-    };
-
-    let field = move |get: fn(&SyncStatus) -> Option<String>| {
-        Memo::new(move |_| data.with(|d| d.as_ref().and_then(get)))
-    };
-    let number = move |get: fn(&SyncStatus) -> Option<i64>| {
-        Memo::new(move |_| data.with(|d| d.as_ref().and_then(get)))
-    };
-    let total = number(|d| d.total_sample_count);
-    let added = number(|d| d.add_sample_count);
-    let deleted = number(|d| d.deleted_sample_count);
-    let task_id = field(|d| d.task_id.clone());
-    let dataset_id = field(|d| d.dataset_id.clone());
-    let error_code = field(|d| d.error_code.clone());
-    let error_msg = field(|d| d.error_msg.clone());
-    let create_time = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.create_time)));
-    let duration_time = Memo::new(move |_| data.with(|d| d.as_ref().and_then(|d| d.duration_time)));
-    let is_failed = Memo::new(move |_| matches!(status.get(), Some(Some(TaskStatus::Failed))));
-
-    let count = move |label: &'static str, name: &'static str, value: Memo<Option<i64>>| {
-        view! {
-            <div class="mss-count" part="count">
-                <dt class="mss-count__label">{label}</dt>
-                <dd class="mss-count__value">
-                    {move || match value.get() {
-                        Some(n) => {
-                            let text = numbers.with_value(|f| f.format(n));
-                            view! { <span data-field=name>{text}</span> }.into_any()
-                        }
-                        None => view! { <span class="mss-missing">"—"</span> }.into_any(),
-                    }}
-                </dd>
-            </div>
-        }
-    };
-
-    let detail = move |label: &'static str, body: AnyView| {
-        view! {
-            <div class="mss-detail">
-                <dt class="mss-detail__label">{label}</dt>
-                <dd class="mss-detail__value">{body}</dd>
-            </div>
-        }
-    };
-
-    // One reactive closure per row, so a growing duration re-renders only
-    // its own text; the list itself changes only when rows come or go.
-    let task_row = move || {
-        task_id.get().map(|id| {
-            detail(
-                t.task_id,
-                view! { <code data-field="task_id">{id}</code> }.into_any(),
-            )
-        })
-    };
-    let dataset_row = move || {
-        dataset_id.get().map(|id| {
-            detail(
-                t.dataset_id,
-                view! { <code data-field="dataset_id">{id}</code> }.into_any(),
-            )
-        })
-    };
-    let created_row = move || {
-        create_time.get().map(|ms| {
-            let body = match date_ms(ms) {
-                Some(ms) => {
-                    let (text, iso) = dates.with_value(|f| f.format(ms));
-                    view! { <time data-field="create_time" datetime=iso>{text}</time> }.into_any()
-                }
-                None => view! {
-                    <span data-field="create_time">{format!("{ms} ({})", t.invalid_time)}</span>
-                }
-                .into_any(),
-            };
-            detail(t.created, body)
-        })
-    };
-    let duration_row = move || {
-        duration_time.get().map(|raw| {
-            let text = match unit.to_duration(raw) {
-                Some(d) => format_duration(d, &t.units),
-                None => format!("{raw}"),
-            };
-            detail(
-                t.duration,
-                view! { <span data-field="duration_time">{text}</span> }.into_any(),
-            )
-        })
-    };
-    let has_details = Memo::new(move |_| {
-        task_id.with(Option::is_some)
-            || dataset_id.with(Option::is_some)
-            || create_time.with(Option::is_some)
-            || duration_time.with(Option::is_some)
-    });
-    let details = move || {
-        has_details.get().then(|| {
-            view! {
-                <dl class="mss-details" part="details">
-                    {task_row}
-                    {dataset_row}
-                    {created_row}
-                    {duration_row}
-                </dl>
-            }
-        })
-    };
-
-    let failure = move || {
-        let code = error_code.get();
-        let msg = error_msg.get();
-        (is_failed.get() || code.is_some() || msg.is_some()).then(|| {
-            view! {
-                <div class="mss-failure" part="failure">
-                    <p class="mss-failure__title">{t.failure}</p>
-                    {code.map(|c| view! { <code class="mss-failure__code" data-field="error_code">{c}</code> })}
-                    {msg.map(|m| view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> })}
-                </div>
-            }
-        })
-    };
-
-    let request_error = move || {
-        error.with(|e| {
-            e.as_ref().map(|e| {
-                let text = e.describe(lang);
+    let live = move || {
+        snap.with(|s| {
+            let loading = (s.data.is_none() && s.error.is_none())
+                .then(|| view! { <p class="mss-loading">{t.loading}</p> });
+            let badge = s.data.as_ref().map(|d| badge(t, d.status.as_ref()));
+            let request_error = s.error.as_ref().map(|e| {
                 view! {
                     <div class="mss-alert mss-alert--request" part="alert">
                         <p class="mss-alert__title">{t.request_failed}</p>
-                        <p class="mss-alert__text" data-field="request_error">{text}</p>
+                        <p class="mss-alert__text" data-field="request_error">{e.describe(lang)}</p>
                     </div>
                 }
-            })
+            });
+            (loading, badge, request_error)
         })
     };
 
-    let relative = StoredValue::new_local(relative);
-    let updated = move || {
-        let at = updated_at.get();
-        let wall = now.get();
-        match at {
-            Some(at) => {
-                let age = ms_between(at, wall);
-                let (value, unit) = relative_age(age);
-                let text = relative.with_value(|r| r.format(value, unit));
-                let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
+    let body = move || {
+        snap.with(|s| {
+            let d = s.data.as_ref()?;
+            let count = |label, name, value: Option<i64>| {
+                let text = value.map(|n| intl.with_value(|(f, _, _)| f.format(n)));
+                count_row(label, name, text)
+            };
+            let counts = view! {
+                <dl class="mss-counts" part="counts">
+                    {count(t.total_samples, "total_sample_count", d.total_sample_count)}
+                    {count(t.added_samples, "add_sample_count", d.add_sample_count)}
+                    {count(t.deleted_samples, "deleted_sample_count", d.deleted_sample_count)}
+                </dl>
+            };
+            let task = d
+                .task_id
+                .clone()
+                .map(|id| detail_row(t.task_id, "task_id", id, None));
+            let dataset = d
+                .dataset_id
+                .clone()
+                .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
+            let created = d.create_time.map(|ms| {
+                let (text, iso) = match date_ms(ms) {
+                    Some(ms) => intl.with_value(|(_, f, _)| f.format(ms)),
+                    None => (format!("{ms} ({})", t.invalid_time), None),
+                };
+                detail_row(t.created, "create_time", text, Some(iso))
+            });
+            let duration = d.duration_time.map(|raw| {
+                let text = match unit.to_duration(raw) {
+                    Some(d) => format_duration(d, &t.units),
+                    None => format!("{raw}"),
+                };
+                detail_row(t.duration, "duration_time", text, None)
+            });
+            let details =
+                (task.is_some() || dataset.is_some() || created.is_some() || duration.is_some())
+                    .then(|| {
+                        view! {
+                            <dl class="mss-details" part="details">
+                                {task}
+                                {dataset}
+                                {created}
+                                {duration}
+                            </dl>
+                        }
+                    });
+            let failed = matches!(d.status, Some(TaskStatus::Failed));
+            let failure = (failed || d.error_code.is_some() || d.error_msg.is_some()).then(|| {
+                let code = d.error_code.clone().map(|c| {
+                    view! { <code class="mss-failure__code" data-field="error_code">{c}</code> }
+                });
+                let msg = d.error_msg.clone().map(|m| {
+                    view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> }
+                });
                 view! {
-                    <span class="mss-updated">
-                        <span class="mss-updated-label">{t.updated} " "</span>
-                        <time data-field="updated_at" datetime=iso>{text}</time>
-                    </span>
+                    <div class="mss-failure" part="failure">
+                        <p class="mss-failure__title">{t.failure}</p>
+                        {code}
+                        {msg}
+                    </div>
                 }
-                .into_any()
-            }
-            None => view! { <span class="mss-updated">{t.never_updated}</span> }.into_any(),
-        }
+            });
+            Some((counts, details, failure))
+        })
     };
 
-    let retry_note = move || {
-        retry_at.get().map(|at| {
-            let wait = ms_between(now.get(), at);
-            let secs = whole_seconds(wait);
-            let text = if lang == Lang::ZhCn {
-                format!("{secs} 秒后重试")
-            } else {
-                format!("retrying in {secs} s")
+    let footer = move || {
+        snap.with(|s| {
+            let updated = match s.updated_at {
+                Some(at) => {
+                    let (value, unit) = relative_age(ms_between(at, s.now));
+                    let text = intl.with_value(|(_, _, r)| r.format(value, unit));
+                    let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
+                    Some(view! {
+                        <span class="mss-updated">
+                            <span class="mss-updated-label">{t.updated} " "</span>
+                            <time data-field="updated_at" datetime=iso>{text}</time>
+                        </span>
+                    })
+                }
+                None => None,
             };
-            view! { <span class="mss-retry" data-field="retry_in">{text}</span> }
+            let never = s
+                .updated_at
+                .is_none()
+                .then(|| view! { <span class="mss-updated">{t.never_updated}</span> });
+            let stale = s
+                .stale
+                .then(|| view! { <span class="mss-stale">{t.stale}</span> });
+            let retry = s.retry_at.map(|at| {
+                let secs = whole_seconds(ms_between(s.now, at));
+                let text = if lang == Lang::ZhCn {
+                    format!("{secs} 秒后重试")
+                } else {
+                    format!("retrying in {secs} s")
+                };
+                view! { <span class="mss-retry" data-field="retry_in">{text}</span> }
+            });
+            (updated, never, stale, retry)
         })
     };
 
@@ -347,8 +277,8 @@ fn LiveCard(
             lang=lang.tag()
             data-state=data_state
             data-status=data_status
-            data-stale=move || stale.get().then_some("true")
-            aria-busy=move || busy.get().then_some("true")
+            data-stale=move || snap.with(|s| s.stale.then_some("true"))
+            aria-busy=move || snap.with(|s| s.busy.then_some("true"))
         >
             <header class="mss-card__header" part="header">
                 <p class="mss-card__title" part="title">{t.title}</p>
@@ -362,34 +292,74 @@ fn LiveCard(
                 >
                     <span class="mss-refresh__icon" aria-hidden="true"></span>
                     <span class="mss-refresh__text">
-                        {move || if busy.get() { t.refreshing } else { t.refresh }}
+                        {move || if snap.with(|s| s.busy) { t.refreshing } else { t.refresh }}
                     </span>
                 </button>
             </header>
             <div class="mss-live" role="status" aria-live="polite">
-                {move || match status.get() {
-                    None if error.with(Option::is_none) => {
-                        Some(view! { <p class="mss-loading">{t.loading}</p> }.into_any())
-                    }
-                    None => None,
-                    Some(_) => Some(badge().into_any()),
-                }}
-                {request_error}
+                {live}
             </div>
-            {move || status.get().map(|_| view! {
-                <dl class="mss-counts" part="counts">
-                    {count(t.total_samples, "total_sample_count", total)}
-                    {count(t.added_samples, "add_sample_count", added)}
-                    {count(t.deleted_samples, "deleted_sample_count", deleted)}
-                </dl>
-            })}
-            {details}
-            {failure}
+            {body}
             <footer class="mss-card__footer" part="footer">
-                {updated}
-                {move || stale.get().then(|| view! { <span class="mss-stale">{t.stale}</span> })}
-                {retry_note}
+                {footer}
             </footer>
         </section>
+    }
+}
+
+/// The status badge: words, an icon shape and a colour per status.
+fn badge(t: &'static Text, status: Option<&TaskStatus>) -> impl IntoView {
+    let (modifier, words, title) = match status {
+        Some(s @ TaskStatus::Unknown(raw)) => (s.css_modifier(), raw.clone(), t.unknown_status),
+        Some(s) => (s.css_modifier(), t.status(s).to_owned(), ""),
+        None => ("none", t.no_status.to_owned(), ""),
+    };
+    view! {
+        <span class=format!("mss-badge mss-badge--{modifier}") part="badge" title=title>
+            <span class="mss-badge__icon" aria-hidden="true"></span>
+            <span data-field="status">{words}</span>
+        </span>
+    }
+}
+
+/// One count; an absent count shows an em dash and no `data-field`.
+fn count_row(label: &'static str, name: &'static str, text: Option<String>) -> impl IntoView {
+    let missing = text
+        .is_none()
+        .then(|| view! { <span class="mss-missing">"—"</span> });
+    let value = text.map(|text| view! { <span data-field=name>{text}</span> });
+    view! {
+        <div class="mss-count" part="count">
+            <dt class="mss-count__label">{label}</dt>
+            <dd class="mss-count__value">{value}{missing}</dd>
+        </div>
+    }
+}
+
+/// One row of details. With `datetime`, the value is a `<time>`; IDs are
+/// `<code>`; the rest plain text.
+fn detail_row(
+    label: &'static str,
+    field: &'static str,
+    text: String,
+    datetime: Option<Option<String>>,
+) -> impl IntoView {
+    let (time, other) = match datetime {
+        Some(Some(iso)) => (Some((iso, text)), None),
+        _ => (None, Some(text)),
+    };
+    let code = field.ends_with("_id");
+    let time = time.map(|(iso, text)| view! { <time data-field=field datetime=iso>{text}</time> });
+    let code_text = other.clone().filter(|_| code);
+    let plain = other.filter(|_| !code);
+    view! {
+        <div class="mss-detail">
+            <dt class="mss-detail__label">{label}</dt>
+            <dd class="mss-detail__value">
+                {time}
+                {code_text.map(|text| view! { <code data-field=field>{text}</code> })}
+                {plain.map(|text| view! { <span data-field=field>{text}</span> })}
+            </dd>
+        </div>
     }
 }

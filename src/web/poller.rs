@@ -19,36 +19,50 @@ use crate::core::url::status_url;
 use crate::web::fetch::fetch_status;
 use crate::web::timer::Timer;
 
-/// What the view shows; every field is a signal the poller writes.
-#[derive(Clone, Copy)]
-pub struct CardState {
+/// What the view shows, as plain data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
     /// The last status received; kept through later errors.
-    pub data: RwSignal<Option<SyncStatus>>,
+    pub data: Option<SyncStatus>,
     /// Why the last request failed, if it did.
-    pub error: RwSignal<Option<RequestError>>,
-    /// A request is in flight.
-    pub busy: RwSignal<bool>,
+    pub error: Option<RequestError>,
+    /// A request the user asked for is in flight.
+    pub busy: bool,
     /// Wall-clock time (ms) of the last success.
-    pub updated_at: RwSignal<Option<f64>>,
+    pub updated_at: Option<f64>,
     /// Wall-clock time (ms) of the next retry after a failure.
-    pub retry_at: RwSignal<Option<f64>>,
+    pub retry_at: Option<f64>,
     /// The last success is older than three intervals.
-    pub stale: RwSignal<bool>,
+    pub stale: bool,
     /// The wall clock (ms), ticking for "updated … ago".
-    pub now: RwSignal<f64>,
+    pub now: f64,
 }
+
+/// The one signal the poller writes and the view reads. One signal of one
+/// type keeps the reactive code in the wasm small; the view still touches
+/// only the DOM whose text or attributes changed.
+#[derive(Clone, Copy)]
+pub struct CardState(pub RwSignal<Snapshot>);
 
 impl CardState {
     pub fn new() -> Self {
-        Self {
-            data: RwSignal::new(None),
-            error: RwSignal::new(None),
-            busy: RwSignal::new(false),
-            updated_at: RwSignal::new(None),
-            retry_at: RwSignal::new(None),
-            stale: RwSignal::new(false),
-            now: RwSignal::new(js_sys::Date::now()),
-        }
+        Self(RwSignal::new(Snapshot {
+            now: js_sys::Date::now(),
+            ..Snapshot::default()
+        }))
+    }
+
+    /// Applies `f`, and notifies the view only if the snapshot changed.
+    fn change(&self, f: impl FnOnce(&mut Snapshot)) {
+        self.0.maybe_update(|snapshot| {
+            let before = snapshot.clone();
+            f(snapshot);
+            *snapshot != before
+        });
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Snapshot) -> T) -> T {
+        self.0.with_untracked(f)
     }
 }
 
@@ -239,46 +253,44 @@ impl Poller {
         // Only a refresh the user asked for shows progress: a background
         // refresh of unchanged data leaves the DOM alone.
         let shown = inner.manual.replace(false);
+        let state = inner.state;
         if shown {
-            inner.state.busy.set(true);
+            state.change(|s| s.busy = true);
         }
         let result = fetch_status(&inner.url, inner.timeout, &controller).await;
         if inner.stopped.get() {
             return;
         }
         inner.request.borrow_mut().take();
-        let state = inner.state;
-        if shown {
-            state.busy.set(false);
-        }
         let mut change = None;
         let event = match result {
             Ok(status) => {
                 let terminal = status.status.as_ref().is_some_and(|s| s.is_terminal());
-                let previous = state.data.with_untracked(|d| {
-                    d.as_ref()
+                let previous = state.read(|s| {
+                    s.data
+                        .as_ref()
                         .and_then(|d| d.status.as_ref())
                         .map(|s| s.as_str().to_owned())
                 });
                 let current = status.status.as_ref().map(|s| s.as_str().to_owned());
-                // Unchanged data must not touch the DOM.
-                if state.data.with_untracked(|d| d.as_ref() != Some(&status)) {
-                    state.data.set(Some(status));
-                }
                 change = current
                     .filter(|c| previous.as_ref() != Some(c))
                     .map(|status| StatusChange { status, previous });
-                if state.error.with_untracked(Option::is_some) {
-                    state.error.set(None);
-                }
-                state.updated_at.set(Some(js_sys::Date::now()));
+                // Unchanged data leaves the view alone but for "updated".
+                state.change(|s| {
+                    s.busy = false;
+                    s.data = Some(status);
+                    s.error = None;
+                    s.updated_at = Some(js_sys::Date::now());
+                });
                 Event::Succeeded { terminal }
             }
             Err(err) => {
                 let retry_after = err.retry_after();
-                if state.error.with_untracked(|e| e.as_ref() != Some(&err)) {
-                    state.error.set(Some(err));
-                }
+                state.change(|s| {
+                    s.busy = false;
+                    s.error = Some(err);
+                });
                 Event::Failed { retry_after }
             }
         };
@@ -293,9 +305,7 @@ impl Poller {
     fn show_retry(&self, now: Duration) {
         let retry = self.0.policy.borrow().retry_in(now);
         let at = retry.map(|d| js_sys::Date::now() + d.as_secs_f64() * 1000.0);
-        if self.0.state.retry_at.get_untracked() != at {
-            self.0.state.retry_at.set(at);
-        }
+        self.0.state.change(|s| s.retry_at = at);
     }
 
     /// Moves the clock the view reads, and the staleness flag, as often as
@@ -305,19 +315,17 @@ impl Poller {
         if inner.stopped.get() {
             return;
         }
-        let state = inner.state;
         let wall = js_sys::Date::now();
-        state.now.set(wall);
         let stale = inner.policy.borrow().is_stale(monotonic());
-        if state.stale.get_untracked() != stale {
-            state.stale.set(stale);
-        }
-        let age = state
-            .updated_at
-            .get_untracked()
+        let (updated_at, retrying) = inner.state.read(|s| (s.updated_at, s.retry_at.is_some()));
+        inner.state.change(|s| {
+            s.now = wall;
+            s.stale = stale;
+        });
+        let age = updated_at
             .map(|at| ms_between(at, wall))
             .unwrap_or_default();
-        let period = if state.retry_at.get_untracked().is_some() {
+        let period = if retrying {
             Duration::from_secs(1)
         } else {
             age_tick(age)
