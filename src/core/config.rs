@@ -430,14 +430,10 @@ fn seconds(
         return Ok(Duration::from_secs_f64(default));
     };
     let trimmed = value.trim();
-    let number = trimmed
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .ok_or_else(|| ConfigError::NotANumber {
-            name,
-            value: shown(value),
-        })?;
+    let number = decimal(trimmed).ok_or_else(|| ConfigError::NotANumber {
+        name,
+        value: shown(value),
+    })?;
     let (ok, rule) = match bound {
         Bound::AtLeastOne => (number >= 1.0, "at least 1 second"),
         Bound::ZeroOrAtLeastOne => (
@@ -458,6 +454,24 @@ fn seconds(
         return Err(out_of_range("at most 86400 seconds (a day)"));
     }
     Ok(Duration::from_secs_f64(number))
+}
+
+/// A plain decimal ("10", "1.5", ".5", "-1"), to the nanosecond. No
+/// exponents, infinities or NaN: `str::parse::<f64>` accepts all of those,
+/// and its tables cost the widget more wasm than every other option.
+fn decimal(text: &str) -> Option<f64> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let value = |s: &str| s.bytes().fold(0.0, |n, b| n * 10.0 + f64::from(b - b'0'));
+    let nanos = format!("{fraction:0<9}");
+    Some(sign * (value(whole) + value(&nanos[..9]) / 1e9))
 }
 
 fn duration_unit(value: Option<&str>) -> Result<DurationUnit, ConfigError> {
@@ -604,8 +618,51 @@ mod tests {
     }
 
     #[test]
+    fn seconds_are_plain_decimals() {
+        assert_eq!(decimal("10"), Some(10.0));
+        assert_eq!(decimal("1.5"), Some(1.5));
+        assert_eq!(decimal(".5"), Some(0.5));
+        assert_eq!(decimal("2."), Some(2.0));
+        assert_eq!(decimal("+3"), Some(3.0));
+        assert_eq!(decimal("-1"), Some(-1.0));
+        assert_eq!(decimal("0.0000000019"), Some(0.000000001));
+        for bad in [
+            "", ".", "-", "1e3", "inf", "NaN", "1.2.3", " 1", "1_000", "١",
+        ] {
+            assert_eq!(decimal(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decimals_read_as_the_standard_parser_reads_them(
+            text in "[+-]?[0-9]{0,6}(\\.[0-9]{0,9})?"
+        ) {
+            let ours = decimal(&text);
+            let std = text.parse::<f64>().ok();
+            proptest::prop_assert_eq!(ours.is_some(), std.is_some(), "{:?}", text);
+            if let (Some(a), Some(b)) = (ours, std) {
+                proptest::prop_assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{} {} {}", text, a, b);
+            }
+        }
+    }
+
+    #[test]
     fn huge_numbers_are_refused_not_overflowed() {
-        for v in ["1e308", "inf", "NaN", "-1", "86401"] {
+        for v in [
+            "1e308",
+            "1e3",
+            "inf",
+            "NaN",
+            "-1",
+            "86401",
+            "",
+            ".",
+            "+",
+            "1.2.3",
+            "1,5",
+            "99999999999999999999999",
+        ] {
             assert!(
                 parse(&[("project_id", "p"), ("dataset_id", "d"), ("timeout", v)]).is_err(),
                 "{v}"
