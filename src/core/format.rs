@@ -113,10 +113,17 @@ pub fn ms_between(from_ms: f64, to_ms: f64) -> Duration {
     }
 }
 
+/// Whole milliseconds, saturating (no 128-bit arithmetic, which costs wasm).
+pub fn whole_ms(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1000)
+        .saturating_add(u64::from(d.subsec_millis()))
+}
+
 /// Seconds as a short whole number for "retrying in 40 s".
 pub fn whole_seconds(d: Duration) -> u64 {
     // Round up so "in 0 s" is never shown while a wait remains.
-    d.as_millis().div_ceil(1000) as u64
+    d.as_secs() + u64::from(d.subsec_millis() > 0)
 }
 
 #[cfg(test)]
@@ -187,6 +194,13 @@ mod tests {
         assert_eq!(ms_between(0.0, f64::NAN), Duration::ZERO);
         assert_eq!(ms_between(0.0, f64::INFINITY), Duration::ZERO);
         assert_eq!(ms_between(0.0, 1e300), Duration::from_secs(1_000_000_000));
+    }
+
+    #[test]
+    fn whole_ms_saturates() {
+        assert_eq!(whole_ms(Duration::from_micros(1_999)), 1);
+        assert_eq!(whole_ms(Duration::from_secs(86_400)), 86_400_000);
+        assert_eq!(whole_ms(Duration::MAX), u64::MAX);
     }
 
     #[test]

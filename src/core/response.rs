@@ -26,7 +26,7 @@ pub enum RequestError {
     #[error("network error: {0}")]
     Network(String),
     /// No answer within the configured timeout.
-    #[error("no answer within {} ms", .0.as_millis())]
+    #[error("no answer within {} ms", crate::core::format::whole_ms(*.0))]
     Timeout(Duration),
     /// A 200 whose body is not a status.
     #[error("undecodable body: {0}")]

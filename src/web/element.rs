@@ -14,8 +14,9 @@ use crate::core::config::RawOptions;
 use crate::web::card::{CardControl, SyncStatusCard};
 use crate::web::poller::{StatusChange, StatusHook};
 
-/// The card's stylesheet (`style/card.css`), adopted by every shadow root.
-pub const CARD_CSS: &str = include_str!("../../style/card.css");
+/// The card's stylesheet (`style/card.css`, compacted by `build.rs`),
+/// adopted by every shadow root.
+pub const CARD_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/card.css"));
 
 /// The custom element's tag name.
 pub const ELEMENT_NAME: &str = "modelarts-sync-status";

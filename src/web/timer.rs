@@ -26,7 +26,7 @@ impl Timer {
     /// Fires the callback after `after`, replacing any pending firing.
     pub fn set(&self, after: Duration) {
         self.clear();
-        let ms = after.as_millis().min(i32::MAX as u128) as i32;
+        let ms = crate::core::format::whole_ms(after).min(i32::MAX as u64) as i32;
         self.id.set(web_sys::window().and_then(|w| {
             w.set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.callback.as_ref().unchecked_ref(),
