@@ -13,7 +13,7 @@ use crate::core::format::{date_ms, format_duration, ms_between, relative_age, wh
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::TaskStatus;
 use crate::web::intl::{DateTimeFormat, NumberFormat, RelativeTime};
-use crate::web::poller::{CardState, Poller, StatusHook};
+use crate::web::poller::{CardState, Poller, Snapshot, StatusHook};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
 /// `refresh()`). Empty until the card is live.
@@ -127,183 +127,177 @@ fn LiveCard(
     // A handful of reactive closures, each re-run on any change of the
     // snapshot: tachys compares every text and attribute with what it
     // rendered before, so only what differs reaches the DOM.
-    let data_state = move || {
-        snap.with(|s| match (&s.data, &s.error) {
-            (_, Some(_)) => "error",
-            (Some(_), None) => "ok",
-            (None, None) => "loading",
-        })
+    let data_state = |s: &Snapshot| match (&s.data, &s.error) {
+        (_, Some(_)) => "error",
+        (Some(_), None) => "ok",
+        (None, None) => "loading",
     };
-    let data_status = move || {
-        snap.with(|s| {
-            s.data
-                .as_ref()
-                .and_then(|d| d.status.as_ref())
-                .map(|s| s.as_str().to_owned())
-        })
+    let data_status = |s: &Snapshot| {
+        s.data
+            .as_ref()
+            .and_then(|d| d.status.as_ref())
+            .map(|s| s.as_str().to_owned())
     };
 
-    let live = move || {
-        snap.with(|s| {
-            let loading = (s.data.is_none() && s.error.is_none())
-                .then(|| view! { <p class="mss-loading">{t.loading}</p> });
-            let badge = s.data.as_ref().map(|d| badge(t, d.status.as_ref()));
-            let request_error = s.error.as_ref().map(|e| {
-                view! {
-                    <div class="mss-alert mss-alert--request" part="alert">
-                        <p class="mss-alert__title">{t.request_failed}</p>
-                        <p class="mss-alert__text" data-field="request_error">{e.describe(lang)}</p>
-                    </div>
-                }
-            });
-            (loading, badge, request_error)
-        })
+    let live = move |s: &Snapshot| {
+        let loading = (s.data.is_none() && s.error.is_none())
+            .then(|| view! { <p class="mss-loading">{t.loading}</p> });
+        let badge = s.data.as_ref().map(|d| badge(t, d.status.as_ref()));
+        let request_error = s.error.as_ref().map(|e| {
+            view! {
+                <div class="mss-alert mss-alert--request" part="alert">
+                    <p class="mss-alert__title">{t.request_failed}</p>
+                    <p class="mss-alert__text" data-field="request_error">{e.describe(lang)}</p>
+                </div>
+            }
+        });
+        (loading, badge, request_error)
     };
 
-    let body = move || {
-        snap.with(|s| {
-            let d = s.data.as_ref()?;
-            let count = |label, name, value: Option<i64>| {
-                let text = value.map(|n| intl.with_value(|(f, _, _)| f.format(n)));
-                count_row(label, name, text)
+    let body = move |s: &Snapshot| {
+        let d = s.data.as_ref()?;
+        let count = |label, name, value: Option<i64>| {
+            let text = value.map(|n| intl.with_value(|(f, _, _)| f.format(n)));
+            count_row(label, name, text)
+        };
+        let counts = view! {
+            <dl class="mss-counts" part="counts">
+                {count(t.total_samples, "total_sample_count", d.total_sample_count)}
+                {count(t.added_samples, "add_sample_count", d.add_sample_count)}
+                {count(t.deleted_samples, "deleted_sample_count", d.deleted_sample_count)}
+            </dl>
+        };
+        let task = d
+            .task_id
+            .clone()
+            .map(|id| detail_row(t.task_id, "task_id", id, None));
+        let dataset = d
+            .dataset_id
+            .clone()
+            .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
+        let created = d.create_time.map(|ms| {
+            let (text, iso) = match date_ms(ms) {
+                Some(ms) => intl.with_value(|(_, f, _)| f.format(ms)),
+                None => (format!("{ms} ({})", t.invalid_time), None),
             };
-            let counts = view! {
-                <dl class="mss-counts" part="counts">
-                    {count(t.total_samples, "total_sample_count", d.total_sample_count)}
-                    {count(t.added_samples, "add_sample_count", d.add_sample_count)}
-                    {count(t.deleted_samples, "deleted_sample_count", d.deleted_sample_count)}
-                </dl>
+            detail_row(t.created, "create_time", text, Some(iso))
+        });
+        let duration = d.duration_time.map(|raw| {
+            let text = match unit.to_duration(raw) {
+                Some(d) => format_duration(d, &t.units),
+                None => format!("{raw}"),
             };
-            let task = d
-                .task_id
-                .clone()
-                .map(|id| detail_row(t.task_id, "task_id", id, None));
-            let dataset = d
-                .dataset_id
-                .clone()
-                .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
-            let created = d.create_time.map(|ms| {
-                let (text, iso) = match date_ms(ms) {
-                    Some(ms) => intl.with_value(|(_, f, _)| f.format(ms)),
-                    None => (format!("{ms} ({})", t.invalid_time), None),
-                };
-                detail_row(t.created, "create_time", text, Some(iso))
+            detail_row(t.duration, "duration_time", text, None)
+        });
+        let details =
+            (task.is_some() || dataset.is_some() || created.is_some() || duration.is_some()).then(
+                || {
+                    view! {
+                        <dl class="mss-details" part="details">
+                            {task}
+                            {dataset}
+                            {created}
+                            {duration}
+                        </dl>
+                    }
+                },
+            );
+        let failed = matches!(d.status, Some(TaskStatus::Failed));
+        let failure = (failed || d.error_code.is_some() || d.error_msg.is_some()).then(|| {
+            let code = d.error_code.clone().map(|c| {
+                view! { <code class="mss-failure__code" data-field="error_code">{c}</code> }
             });
-            let duration = d.duration_time.map(|raw| {
-                let text = match unit.to_duration(raw) {
-                    Some(d) => format_duration(d, &t.units),
-                    None => format!("{raw}"),
-                };
-                detail_row(t.duration, "duration_time", text, None)
+            let msg = d.error_msg.clone().map(|m| {
+                view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> }
             });
-            let details =
-                (task.is_some() || dataset.is_some() || created.is_some() || duration.is_some())
-                    .then(|| {
-                        view! {
-                            <dl class="mss-details" part="details">
-                                {task}
-                                {dataset}
-                                {created}
-                                {duration}
-                            </dl>
-                        }
-                    });
-            let failed = matches!(d.status, Some(TaskStatus::Failed));
-            let failure = (failed || d.error_code.is_some() || d.error_msg.is_some()).then(|| {
-                let code = d.error_code.clone().map(|c| {
-                    view! { <code class="mss-failure__code" data-field="error_code">{c}</code> }
-                });
-                let msg = d.error_msg.clone().map(|m| {
-                    view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> }
-                });
-                view! {
-                    <div class="mss-failure" part="failure">
-                        <p class="mss-failure__title">{t.failure}</p>
-                        {code}
-                        {msg}
-                    </div>
-                }
-            });
-            Some((counts, details, failure))
-        })
+            view! {
+                <div class="mss-failure" part="failure">
+                    <p class="mss-failure__title">{t.failure}</p>
+                    {code}
+                    {msg}
+                </div>
+            }
+        });
+        Some((counts, details, failure))
     };
 
-    let footer = move || {
-        snap.with(|s| {
-            let updated = match s.updated_at {
-                Some(at) => {
-                    let (value, unit) = relative_age(ms_between(at, s.now));
-                    let text = intl.with_value(|(_, _, r)| r.format(value, unit));
-                    let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
-                    Some(view! {
-                        <span class="mss-updated">
-                            <span class="mss-updated-label">{t.updated} " "</span>
-                            <time data-field="updated_at" datetime=iso>{text}</time>
-                        </span>
-                    })
-                }
-                None => None,
-            };
-            let never = s
-                .updated_at
-                .is_none()
-                .then(|| view! { <span class="mss-updated">{t.never_updated}</span> });
-            let stale = s
-                .stale
-                .then(|| view! { <span class="mss-stale">{t.stale}</span> });
-            let retry = s.retry_at.map(|at| {
-                let secs = whole_seconds(ms_between(s.now, at));
-                let text = if lang == Lang::ZhCn {
-                    format!("{secs} 秒后重试")
-                } else {
-                    format!("retrying in {secs} s")
-                };
-                view! { <span class="mss-retry" data-field="retry_in">{text}</span> }
-            });
-            (updated, never, stale, retry)
-        })
-    };
-
-    let refresh = {
-        let poller = poller.clone();
-        move |_| poller.refresh()
-    };
-
-    view! {
-        <section
-            class=format!("mss-card mss-card--{}", config.variant.as_str())
-            part="card"
-            data-theme=config.theme.as_str()
-            lang=lang.tag()
-            data-state=data_state
-            data-status=data_status
-            data-stale=move || snap.with(|s| s.stale.then_some("true"))
-            aria-busy=move || snap.with(|s| s.busy.then_some("true"))
-        >
-            <header class="mss-card__header" part="header">
-                <p class="mss-card__title" part="title">{t.title}</p>
-                <button
-                    type="button"
-                    class="mss-refresh"
-                    part="refresh"
-                    data-action="refresh"
-                    title=t.refresh
-                    on:click=refresh
-                >
-                    <span class="mss-refresh__icon" aria-hidden="true"></span>
-                    <span class="mss-refresh__text">
-                        {move || if snap.with(|s| s.busy) { t.refreshing } else { t.refresh }}
+    let footer = move |s: &Snapshot| {
+        let updated = match s.updated_at {
+            Some(at) => {
+                let (value, unit) = relative_age(ms_between(at, s.now));
+                let text = intl.with_value(|(_, _, r)| r.format(value, unit));
+                let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
+                Some(view! {
+                    <span class="mss-updated">
+                        <span class="mss-updated-label">{t.updated} " "</span>
+                        <time data-field="updated_at" datetime=iso>{text}</time>
                     </span>
-                </button>
-            </header>
-            <div class="mss-live" role="status" aria-live="polite">
-                {live}
-            </div>
-            {body}
-            <footer class="mss-card__footer" part="footer">
-                {footer}
-            </footer>
-        </section>
+                })
+            }
+            None => None,
+        };
+        let never = s
+            .updated_at
+            .is_none()
+            .then(|| view! { <span class="mss-updated">{t.never_updated}</span> });
+        let stale = s
+            .stale
+            .then(|| view! { <span class="mss-stale">{t.stale}</span> });
+        let retry = s.retry_at.map(|at| {
+            let secs = whole_seconds(ms_between(s.now, at));
+            let text = if lang == Lang::ZhCn {
+                format!("{secs} 秒后重试")
+            } else {
+                format!("retrying in {secs} s")
+            };
+            view! { <span class="mss-retry" data-field="retry_in">{text}</span> }
+        });
+        (updated, never, stale, retry)
+    };
+
+    let card_class = format!("mss-card mss-card--{}", config.variant.as_str());
+    let theme = config.theme.as_str();
+    let poller = StoredValue::new_local(poller);
+    move || {
+        let card_class = card_class.clone();
+        snap.with(move |s| {
+            view! {
+                <section
+                    class=card_class
+                    part="card"
+                    data-theme=theme
+                    lang=lang.tag()
+                    data-state=data_state(s)
+                    data-status=data_status(s)
+                    data-stale=s.stale.then_some("true")
+                    aria-busy=s.busy.then_some("true")
+                >
+                    <header class="mss-card__header" part="header">
+                        <p class="mss-card__title" part="title">{t.title}</p>
+                        <button
+                            type="button"
+                            class="mss-refresh"
+                            part="refresh"
+                            data-action="refresh"
+                            title=t.refresh
+                            on:click=move |_| poller.with_value(Poller::refresh)
+                        >
+                            <span class="mss-refresh__icon" aria-hidden="true"></span>
+                            <span class="mss-refresh__text">
+                                {if s.busy { t.refreshing } else { t.refresh }}
+                            </span>
+                        </button>
+                    </header>
+                    <div class="mss-live" role="status" aria-live="polite">
+                        {live(s)}
+                    </div>
+                    {body(s)}
+                    <footer class="mss-card__footer" part="footer">
+                        {footer(s)}
+                    </footer>
+                </section>
+            }
+        })
     }
 }
 
