@@ -5,6 +5,7 @@
 //! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium and its
 //! driver, the e2e tests' npm packages) and skips what is already there.
 
+mod minify;
 mod setup;
 mod size;
 
@@ -175,7 +176,8 @@ fn release_build(tools: &setup::Tools) -> Result {
     run(Command::new(&tools.trunk)
         .args(["build", "--release"])
         .env("PATH", tools.path_env())
-        .env("TRUNK_SKIP_VERSION_CHECK", "true"))
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    minify::dist(&root().join("dist"), &tools.terser)
 }
 
 fn bench() -> Result {
@@ -188,6 +190,8 @@ fn bench() -> Result {
         .arg("bench/baseline/index.html")
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    // The same minification as the widget's, for a fair comparison.
+    minify::dist(&baseline, &tools.terser)?;
     let dist = root().join("dist");
     let (_widget, widget_url) =
         start_mock_built(true, "127.0.0.1:0", &["--static", &dist.to_string_lossy()])?;

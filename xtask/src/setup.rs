@@ -8,12 +8,15 @@ use crate::{root, run, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
+pub const TERSER_VERSION: &str = "5.51.4";
 
 /// Where the tools are.
 pub struct Tools {
     pub trunk: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// terser, which minifies the release JS.
+    pub terser: PathBuf,
     /// Folders to put first on PATH (wasm-opt from npm's binaryen, cargo's bin).
     pub extra_path: Vec<PathBuf>,
 }
@@ -86,12 +89,14 @@ pub fn ensure_all() -> Result<Tools> {
     ensure_wasm_bindgen(&bin)?;
     let trunk = ensure_trunk(&bin)?;
     let wasm_opt_dir = ensure_wasm_opt()?;
+    let terser = ensure_terser()?;
     let (chromium, chromedriver) = ensure_chromium()?;
     ensure_e2e_packages()?;
     Ok(Tools {
         trunk,
         chromium,
         chromedriver,
+        terser,
         extra_path: vec![wasm_opt_dir, bin],
     })
 }
@@ -156,6 +161,23 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
             .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
     }
     Ok(dir)
+}
+
+/// terser from npm, for the release JS (trunk's own minifier cannot parse
+/// wasm-bindgen's output).
+fn ensure_terser() -> Result<PathBuf> {
+    let prefix = cache_dir().join("npm");
+    let bin = prefix.join("node_modules/.bin/terser");
+    let have = version_of(&bin, "--version").unwrap_or_default();
+    if !have.ends_with(TERSER_VERSION) {
+        std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+        ensure_node()?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("terser@{TERSER_VERSION}")))?;
+    }
+    Ok(bin)
 }
 
 fn ensure_node() -> Result {
