@@ -12,7 +12,7 @@ use crate::core::config::{Choice, Config, ConfigErrors};
 use crate::core::format::{date_ms, format_duration, ms_between, relative_age, whole_seconds};
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::TaskStatus;
-use crate::web::intl::{DateTimeFormat, NumberFormat, RelativeTime};
+use crate::web::intl::Formatters;
 use crate::web::poller::{CardState, Poller, Snapshot, StatusHook};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
@@ -116,17 +116,15 @@ fn LiveCard(
         let poller = send_wrapper::SendWrapper::new(poller.clone());
         on_cleanup(move || poller.stop());
     }
-    let relative = RelativeTime::new(lang.tag());
-    let numbers = NumberFormat::new(lang.tag());
-    let dates = DateTimeFormat::new(lang.tag());
 
     let snap = state.0;
-    // Intl formatters live as long as the card; the view borrows them.
-    let intl = StoredValue::new_local((numbers, dates, relative));
+    // The page's Intl formatters for this language (shared by its cards).
+    let intl = StoredValue::new_local(Formatters::shared(lang.tag()));
 
-    // A handful of reactive closures, each re-run on any change of the
-    // snapshot: tachys compares every text and attribute with what it
-    // rendered before, so only what differs reaches the DOM.
+    // The parts of the card, as functions of the snapshot. One reactive
+    // closure (below) renders them all on any change: tachys compares every
+    // text and attribute with what it rendered before, so only what differs
+    // reaches the DOM.
     let data_state = |s: &Snapshot| match (&s.data, &s.error) {
         (_, Some(_)) => "error",
         (Some(_), None) => "ok",
@@ -157,7 +155,7 @@ fn LiveCard(
     let body = move |s: &Snapshot| {
         let d = s.data.as_ref()?;
         let count = |label, name, value: Option<i64>| {
-            let text = value.map(|n| intl.with_value(|(f, _, _)| f.format(n)));
+            let text = value.map(|n| intl.with_value(|f| f.numbers.format(n)));
             count_row(label, name, text)
         };
         let counts = view! {
@@ -177,7 +175,7 @@ fn LiveCard(
             .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
         let created = d.create_time.map(|ms| {
             let (text, iso) = match date_ms(ms) {
-                Some(ms) => intl.with_value(|(_, f, _)| f.format(ms)),
+                Some(ms) => intl.with_value(|f| f.dates.format(ms)),
                 None => (format!("{ms} ({})", t.invalid_time), None),
             };
             detail_row(t.created, "create_time", text, Some(iso))
@@ -225,7 +223,7 @@ fn LiveCard(
         let updated = match s.updated_at {
             Some(at) => {
                 let (value, unit) = relative_age(ms_between(at, s.now));
-                let text = intl.with_value(|(_, _, r)| r.format(value, unit));
+                let text = intl.with_value(|f| f.relative.format(value, unit));
                 let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
                 Some(view! {
                     <span class="mss-updated">

@@ -96,7 +96,6 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
                 ))
             })?,
     };
-    adopt_styles(&shadow);
     let container: HtmlElement = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("div").ok())
@@ -117,6 +116,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
     let handle = leptos::mount::mount_to(container.clone(), move || {
         view! { <SyncStatusCard config on_status_change=hook control=card_control /> }
     });
+    // After the card has sent its first request, so that the request does
+    // not wait for the stylesheet to be parsed. Still before the first paint.
+    adopt_styles(&shadow);
     Ok(WidgetHandle {
         unmount: Some(Box::new(handle)),
         control,

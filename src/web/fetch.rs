@@ -2,6 +2,7 @@
 //! browser's `fetch` itself.
 
 use std::cell::Cell;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -13,13 +14,17 @@ use crate::core::model::SyncStatus;
 use crate::core::response::{interpret, RequestError};
 use crate::web::timer::Timer;
 
-/// Fetches and interprets the status. The request is aborted after
+/// Sends the request at once (the browser has it before this returns) and
+/// gives the interpreted answer as a future. The request is aborted after
 /// `timeout`, or earlier through `controller` (when the card goes away).
-pub async fn fetch_status(
+///
+/// Sending before the first poll lets the request travel while the card
+/// renders, instead of after.
+pub fn fetch_status(
     url: &str,
     timeout: Duration,
     controller: &AbortController,
-) -> Result<SyncStatus, RequestError> {
+) -> impl Future<Output = Result<SyncStatus, RequestError>> + 'static {
     let timed_out = Rc::new(Cell::new(false));
     let timer = {
         let timed_out = Rc::clone(&timed_out);
@@ -30,21 +35,24 @@ pub async fn fetch_status(
         })
     };
     timer.set(timeout);
-    let result = send(url, controller).await;
-    // Dropping the timer cancels it and frees its closure.
-    drop(timer);
-    match result {
-        Ok((status, retry_after, body)) => interpret(status, retry_after.as_deref(), &body),
-        Err(_) if timed_out.get() => Err(RequestError::Timeout(timeout)),
-        Err(detail) => Err(RequestError::Network(detail)),
+    let sent = send(url, controller);
+    async move {
+        let result = match sent {
+            Ok(response) => receive(response).await,
+            Err(detail) => Err(detail),
+        };
+        // Dropping the timer cancels it and frees its closure.
+        drop(timer);
+        match result {
+            Ok((status, retry_after, body)) => interpret(status, retry_after.as_deref(), &body),
+            Err(_) if timed_out.get() => Err(RequestError::Timeout(timeout)),
+            Err(detail) => Err(RequestError::Network(detail)),
+        }
     }
 }
 
-/// Status, `Retry-After` and body text; or why there is no answer.
-async fn send(
-    url: &str,
-    controller: &AbortController,
-) -> Result<(u16, Option<String>, String), String> {
+/// Starts the GET.
+fn send(url: &str, controller: &AbortController) -> Result<JsFuture, String> {
     let window = web_sys::window().ok_or_else(String::new)?;
     let init = RequestInit::new();
     init.set_method("GET");
@@ -55,10 +63,12 @@ async fn send(
         .set("Accept", "application/json")
         .map_err(network_detail)?;
     init.set_headers(&headers);
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(network_detail)?
-        .unchecked_into();
+    Ok(JsFuture::from(window.fetch_with_str_and_init(url, &init)))
+}
+
+/// Status, `Retry-After` and body text; or why there is no answer.
+async fn receive(response: JsFuture) -> Result<(u16, Option<String>, String), String> {
+    let response: Response = response.await.map_err(network_detail)?.unchecked_into();
     let retry_after = response.headers().get("retry-after").ok().flatten();
     let body = JsFuture::from(response.text().map_err(network_detail)?)
         .await

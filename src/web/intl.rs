@@ -80,3 +80,33 @@ impl NumberFormat {
             .unwrap_or_else(|| crate::core::format::group_digits(n))
     }
 }
+
+/// The three formatters a card uses, made once per language and shared by
+/// every card of the page: building an `Intl` formatter costs far more than
+/// using one, and a portal may show a hundred cards.
+pub struct Formatters {
+    pub numbers: NumberFormat,
+    pub dates: DateTimeFormat,
+    pub relative: RelativeTime,
+}
+
+impl Formatters {
+    pub fn shared(locale: &str) -> std::rc::Rc<Self> {
+        thread_local! {
+            static MADE: std::cell::RefCell<Vec<(String, std::rc::Rc<Formatters>)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        MADE.with_borrow_mut(|made| {
+            if let Some((_, f)) = made.iter().find(|(tag, _)| tag == locale) {
+                return f.clone();
+            }
+            let f = std::rc::Rc::new(Self {
+                numbers: NumberFormat::new(locale),
+                dates: DateTimeFormat::new(locale),
+                relative: RelativeTime::new(locale),
+            });
+            made.push((locale.to_owned(), f.clone()));
+            f
+        })
+    }
+}

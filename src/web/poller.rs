@@ -234,8 +234,7 @@ impl Poller {
             Next::InFlight => return,
             Next::Fetch => {
                 inner.timer.clear();
-                let this = self.clone();
-                spawn_local(async move { this.request().await });
+                self.request();
             }
             Next::WaitUntil(at) => inner.timer.set(at.saturating_sub(now)),
             Next::Paused(_) => inner.timer.clear(),
@@ -243,11 +242,11 @@ impl Poller {
         self.show_retry(now);
     }
 
-    async fn request(self) {
+    /// Sends the request now; its answer is handled when it comes.
+    fn request(&self) {
         let inner = &self.0;
-        let controller = match AbortController::new() {
-            Ok(c) => c,
-            Err(_) => return,
+        let Ok(controller) = AbortController::new() else {
+            return;
         };
         *inner.request.borrow_mut() = Some(controller.clone());
         // Only a refresh the user asked for shows progress: a background
@@ -257,10 +256,20 @@ impl Poller {
         if shown {
             state.change(|s| s.busy = true);
         }
-        let result = fetch_status(&inner.url, inner.timeout, &controller).await;
+        let answer = fetch_status(&inner.url, inner.timeout, &controller);
+        let this = self.clone();
+        spawn_local(async move {
+            let result = answer.await;
+            this.answered(result);
+        });
+    }
+
+    fn answered(&self, result: Result<SyncStatus, RequestError>) {
+        let inner = &self.0;
         if inner.stopped.get() {
             return;
         }
+        let state = inner.state;
         inner.request.borrow_mut().take();
         let mut change = None;
         let event = match result {
