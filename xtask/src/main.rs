@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("size") => setup::ensure_all().and_then(|tools| {
             release_build(&tools)?;
-            size::report(&root().join("dist")).map(|_| ())
+            size::report(&root().join("dist")).and_then(|s| size::check(&s))
         }),
         _ => {
             eprintln!("{USAGE}");
@@ -303,7 +303,7 @@ fn test() -> Result {
 
     eprintln!("\n== release build and its transfer size");
     release_build(&tools)?;
-    size::report(&root().join("dist"))?;
+    size::check(&size::report(&root().join("dist"))?)?;
 
     eprintln!("\n== end-to-end tests: release build in headless Chromium against the mock");
     let dist = root().join("dist");
