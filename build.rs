@@ -12,7 +12,7 @@ fn main() {
     fs::write(out, compact(&css)).expect("OUT_DIR is writable");
 }
 
-/// Drops `/* … */` comments (outside strings), trims every line and drops
+/// Turns `/* … */` comments (outside strings) into a space, trims every line and drops
 /// the empty ones. Lines stay separated by a newline, which CSS reads as the
 /// whitespace it was.
 fn compact(css: &str) -> String {
@@ -22,6 +22,8 @@ fn compact(css: &str) -> String {
     while let Some(c) = rest.chars().next() {
         if quote.is_none() && rest.starts_with("/*") {
             rest = rest[2..].find("*/").map_or("", |end| &rest[2 + end + 2..]);
+            // A comment separates tokens, as a space does.
+            text.push(' ');
             continue;
         }
         match (quote, c) {

@@ -30,13 +30,15 @@ impl Object {
 /// Why a body could not be read as an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonError {
-    /// Not JSON; where reading stopped (1-based line and column).
+    /// Not JSON; about where reading stopped (1-based line and column; the
+    /// column may differ from other parsers' by one).
     Syntax { line: usize, column: usize },
     /// Valid JSON, but not an object.
     NotAnObject,
 }
 
-/// Nesting deeper than this is refused, as serde_json does.
+/// Nesting this deep (the outer object included) is refused, as serde_json
+/// refuses it.
 const MAX_DEPTH: usize = 128;
 
 /// Reads `text`, which must be one JSON object.
@@ -110,7 +112,7 @@ impl Reader<'_> {
 
     fn nest(&mut self) -> Step<()> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth >= MAX_DEPTH {
             return Err(());
         }
         Ok(())
@@ -398,8 +400,16 @@ mod tests {
     fn deep_nesting_is_refused_not_a_stack_overflow() {
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(parse_object(&deep).is_err());
-        let fine = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
-        assert!(parse_object(&fine).is_ok());
+        // serde_json's limit, exactly: 127 levels in all, the object included.
+        for arrays in [125, 126, 127] {
+            let text = format!("{{\"a\":{}{}}}", "[".repeat(arrays), "]".repeat(arrays));
+            assert_eq!(
+                parse_object(&text).is_ok(),
+                serde_json::from_str::<Value>(&text).is_ok(),
+                "{arrays} arrays"
+            );
+            assert_eq!(parse_object(&text).is_ok(), arrays < 127, "{arrays} arrays");
+        }
     }
 
     /// What serde_json makes of the same text, in this module's terms;

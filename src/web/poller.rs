@@ -246,6 +246,8 @@ impl Poller {
     fn request(&self) {
         let inner = &self.0;
         let Ok(controller) = AbortController::new() else {
+            // Never leave the policy waiting for an answer that cannot come.
+            self.answered(Err(RequestError::Network(String::new())));
             return;
         };
         *inner.request.borrow_mut() = Some(controller.clone());

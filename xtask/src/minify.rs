@@ -67,12 +67,13 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn tag_with_integrity(dist: &Path, tag: &str) -> Result<String> {
-    let (Some(old), Some(target)) = (
-        attribute(tag, "integrity"),
-        attribute(tag, "href").or_else(|| attribute(tag, "src")),
-    ) else {
+    let Some(old) = attribute(tag, "integrity").filter(|v| !v.is_empty()) else {
         return Ok(tag.to_owned());
     };
+    // A hash left stale would make the browser refuse the file: better to stop.
+    let target = attribute(tag, "href")
+        .or_else(|| attribute(tag, "src"))
+        .ok_or_else(|| format!("index.html: cannot tell which file this hash is for: {tag}"))?;
     let file = dist.join(target.trim_start_matches('/'));
     let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes));
