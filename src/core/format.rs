@@ -101,6 +101,20 @@ pub fn age_tick(age: Duration) -> Duration {
     }
 }
 
+/// The wait for a clock tick `period` from now, ending on a whole second
+/// of the wall clock (`wall_ms`). Every card of a page then ticks at the
+/// same moments, and the browser lays out and paints their new texts once
+/// instead of once per card. A text may lag by under a second.
+pub fn on_the_second(period: Duration, wall_ms: f64) -> Duration {
+    // Whole milliseconds: float remainder would pull `fmod` into the wasm.
+    let into_second = if wall_ms.is_finite() && wall_ms > 0.0 {
+        wall_ms as u64 % 1000
+    } else {
+        0
+    };
+    period.saturating_sub(Duration::from_millis(into_second))
+}
+
 /// The time from `from_ms` to `to_ms` (browser clock readings in ms), never
 /// negative: clocks can step back. Non-finite readings count as zero.
 pub fn ms_between(from_ms: f64, to_ms: f64) -> Duration {
@@ -194,6 +208,19 @@ mod tests {
         assert_eq!(ms_between(0.0, f64::NAN), Duration::ZERO);
         assert_eq!(ms_between(0.0, f64::INFINITY), Duration::ZERO);
         assert_eq!(ms_between(0.0, 1e300), Duration::from_secs(1_000_000_000));
+    }
+
+    #[test]
+    fn ticks_land_on_whole_seconds() {
+        let s = Duration::from_secs;
+        assert_eq!(
+            on_the_second(s(1), 1_700_000_000_250.0),
+            Duration::from_millis(750)
+        );
+        assert_eq!(on_the_second(s(15), 1_700_000_000_000.0), s(15));
+        assert_eq!(on_the_second(s(60), 999.5), Duration::from_millis(59_001));
+        assert_eq!(on_the_second(s(1), f64::NAN), s(1));
+        assert_eq!(on_the_second(Duration::ZERO, 10.0), Duration::ZERO);
     }
 
     #[test]

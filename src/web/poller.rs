@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::core::config::Config;
-use crate::core::format::{age_tick, ms_between};
+use crate::core::format::{age_tick, ms_between, on_the_second};
 use crate::core::model::SyncStatus;
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
@@ -341,6 +341,6 @@ impl Poller {
         } else {
             age_tick(age)
         };
-        inner.clock.set(period);
+        inner.clock.set(on_the_second(period, wall));
     }
 }
