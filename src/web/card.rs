@@ -73,13 +73,14 @@ pub fn SyncStatusCard(
     control: Option<CardControl>,
 ) -> impl IntoView {
     match config {
-        Ok(config) => view! { <LiveCard config on_status_change control /> }.into_any(),
-        Err(errors) => view! { <ConfigErrorCard errors /> }.into_any(),
+        // Plain functions, not components: the card's parts need no props
+        // builders of their own.
+        Ok(config) => live_card(config, on_status_change, control).into_any(),
+        Err(errors) => config_error_card(errors).into_any(),
     }
 }
 
-#[component]
-fn ConfigErrorCard(errors: ConfigErrors) -> impl IntoView {
+fn config_error_card(errors: ConfigErrors) -> impl IntoView {
     let lang = browser_lang();
     let t = lang.text();
     view! {
@@ -97,8 +98,7 @@ fn ConfigErrorCard(errors: ConfigErrors) -> impl IntoView {
     }
 }
 
-#[component]
-fn LiveCard(
+fn live_card(
     config: Config,
     on_status_change: Option<StatusHook>,
     control: Option<CardControl>,

@@ -12,10 +12,10 @@ use crate::Result;
 pub const TARGET_GZIP_BYTES: u64 = 80 * 1024;
 
 /// Until the target is met, the size may not grow: the smallest total
-/// reached so far (97,457 B on 2026-11-29) plus about 1 %. Lower it when
+/// reached so far (97,432 B on 2026-11-29) plus about 1 %. Lower it when
 /// the widget shrinks; the build is deterministic (pinned rustc, wasm-opt,
 /// terser), so the margin is for honest small changes, not for noise.
-pub const CEILING_GZIP_BYTES: u64 = 98_500;
+pub const CEILING_GZIP_BYTES: u64 = 98_400;
 
 pub struct Sizes {
     /// (file name, raw bytes, gzip bytes)
