@@ -65,6 +65,23 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The files under `top`, descending only into the folders `enter` accepts.
+pub fn files_under(top: &Path, enter: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![top.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for path in entries.flatten().map(|entry| entry.path()) {
+            if !path.is_dir() {
+                files.push(path);
+            } else if enter(&path) {
+                dirs.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
+
 /// Runs a command to completion in the workspace root; fails on non-zero.
 pub fn run(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}");

@@ -8,7 +8,7 @@ use std::process::Command;
 use base64::Engine;
 use sha2::{Digest, Sha384};
 
-use crate::{run, Result};
+use crate::{files_under, run, Result};
 
 /// Minifies every `.js` file of `dist` (not its `examples/`, which are
 /// sources to read) and fixes the SRI hashes of `dist/index.html`.
@@ -23,21 +23,9 @@ pub fn dist(dist: &Path, terser: &Path) -> Result {
 }
 
 fn js_files(dist: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut dirs = vec![dist.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if path != dist.join("examples") {
-                    dirs.push(path);
-                }
-            } else if path.extension().is_some_and(|e| e == "js") {
-                files.push(path);
-            }
-        }
-    }
+    let examples = dist.join("examples");
+    let mut files = files_under(dist, |dir| dir != examples)?;
+    files.retain(|path| path.extension().is_some_and(|e| e == "js"));
     Ok(files)
 }
 

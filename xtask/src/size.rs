@@ -6,7 +6,7 @@ use std::path::Path;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use crate::Result;
+use crate::{files_under, Result};
 
 /// Total gzip transfer (wasm + JS + CSS) the widget aims at.
 pub const TARGET_GZIP_BYTES: u64 = 80 * 1024;
@@ -41,24 +41,16 @@ fn gzip_len(bytes: &[u8]) -> Result<u64> {
 /// the loader and the custom element's snippet. The demo page's own files
 /// are not part of the widget.
 fn widget_files(dist: &Path) -> Result<Vec<std::path::PathBuf>> {
-    let mut files = Vec::new();
-    let mut dirs = vec![dist.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if path.is_dir() {
-                if dir == dist && name == "snippets" || dir.starts_with(dist.join("snippets")) {
-                    dirs.push(path);
-                }
-            } else if name.starts_with("modelarts-sync-status")
-                || (dir.starts_with(dist.join("snippets")) && name.ends_with(".js"))
-            {
-                files.push(path);
-            }
-        }
-    }
+    let snippets = dist.join("snippets");
+    let mut files = files_under(dist, |dir| dir.starts_with(&snippets))?;
+    files.retain(|path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        name.starts_with("modelarts-sync-status")
+            || (path.starts_with(&snippets) && name.ends_with(".js"))
+    });
     files.sort();
     Ok(files)
 }
