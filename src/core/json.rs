@@ -143,55 +143,49 @@ impl Reader<'_> {
 
     /// An object; its members are kept only when `keep`.
     fn object(&mut self, keep: bool) -> Step<Object> {
-        self.nest()?;
-        self.expect(b'{')?;
         let mut members = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-        } else {
-            loop {
-                self.skip_ws();
-                if self.peek() != Some(b'"') {
-                    return Err(());
-                }
-                let key = self.string()?;
-                self.skip_ws();
-                self.expect(b':')?;
-                self.skip_ws();
-                let value = self.value()?;
-                if keep {
-                    members.push((key, value));
-                }
-                self.skip_ws();
-                match self.next()? {
-                    b',' => continue,
-                    b'}' => break,
-                    _ => {
-                        self.pos -= 1;
-                        return Err(());
-                    }
-                }
+        self.list(b'{', b'}', |reader| {
+            if reader.peek() != Some(b'"') {
+                return Err(());
             }
-        }
-        self.depth -= 1;
+            let key = reader.string()?;
+            reader.skip_ws();
+            reader.expect(b':')?;
+            reader.skip_ws();
+            let value = reader.value()?;
+            if keep {
+                members.push((key, value));
+            }
+            Ok(())
+        })?;
         Ok(Object(members))
     }
 
     fn array(&mut self) -> Step<()> {
+        self.list(b'[', b']', |reader| reader.value().map(drop))
+    }
+
+    /// `open`, items separated by commas, `close`: the frame of objects and
+    /// arrays, one nesting level deeper. `item` starts after any whitespace.
+    fn list(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Step<()>,
+    ) -> Step<()> {
         self.nest()?;
-        self.expect(b'[')?;
+        self.expect(open)?;
         self.skip_ws();
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.pos += 1;
         } else {
             loop {
                 self.skip_ws();
-                self.value()?;
+                item(self)?;
                 self.skip_ws();
                 match self.next()? {
                     b',' => continue,
-                    b']' => break,
+                    b if b == close => break,
                     _ => {
                         self.pos -= 1;
                         return Err(());
