@@ -128,12 +128,18 @@ impl ApiErrorBody {
     /// Reads an error body; `None` when the body is not a JSON object or has
     /// neither field.
     pub fn from_json(body: &str) -> Option<Self> {
-        let object = parse_object(body).ok()?;
+        Self::read(body).ok().flatten()
+    }
+
+    /// Reads an error body: `Ok(None)` for an object with neither field,
+    /// `Err` with why when the body is not a JSON object.
+    pub fn read(body: &str) -> Result<Option<Self>, BodyError> {
+        let object = parse_object(body)?;
         let parsed = Self {
             error_code: text(&object, "error_code"),
             error_msg: text(&object, "error_msg").or_else(|| text(&object, "error_message")),
         };
-        (parsed.error_code.is_some() || parsed.error_msg.is_some()).then_some(parsed)
+        Ok((parsed.error_code.is_some() || parsed.error_msg.is_some()).then_some(parsed))
     }
 }
 

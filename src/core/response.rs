@@ -148,16 +148,13 @@ pub fn interpret(
     if status == 200 {
         return SyncStatus::from_json(body).map_err(RequestError::Decode);
     }
-    let parsed = ApiErrorBody::from_json(body);
-    let body_not_json = parsed.is_none()
-        && matches!(
-            crate::core::json::parse_object(body),
-            Err(crate::core::json::JsonError::Syntax { .. })
-        );
+    // One reading serves both: the fields, and whether the body was JSON.
+    let read = ApiErrorBody::read(body);
+    let body_not_json = matches!(read, Err(BodyError::NotJson { .. }));
     let ApiErrorBody {
         error_code,
         error_msg,
-    } = parsed.unwrap_or_default();
+    } = read.ok().flatten().unwrap_or_default();
     Err(RequestError::Http {
         status,
         error_code,
