@@ -20,9 +20,10 @@
 //! [`upstream`] (the request to ModelArts), [`sign`] (AK/SK signature),
 //! [`cache`] (single-flight + TTL), [`rate_limit`], [`cors`],
 //! [`static_files`], [`access_log`], [`errors`] (the proxy's JSON errors),
-//! [`mock`].
+//! [`mock`], [`batch`] (many datasets in one request).
 
 pub mod access_log;
+pub mod batch;
 pub mod cache;
 pub mod cors;
 pub mod errors;

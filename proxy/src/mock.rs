@@ -49,6 +49,10 @@ pub const RESERVED: &[(&str, &str)] = &[
         "goes-down…",
         "any ID starting so: RUNNING on its first request, 503 on every later one",
     ),
+    (
+        "done-…",
+        "any ID starting so: COMPLETED, with counts and times of its own that never change",
+    ),
 ];
 
 /// Shared mock state: when each task started, and request counters.
@@ -202,6 +206,14 @@ impl Mock {
                 "503 Service Temporarily Unavailable",
             ),
             id if id.starts_with("goes-down") => ok(fixed("RUNNING")),
+            id if id.starts_with("done-") => {
+                let mut body = fixed("COMPLETED");
+                body["total_sample_count"] = json!(5_000 + seed % 45_000);
+                body["add_sample_count"] = json!((seed >> 16) % 8_000);
+                body["deleted_sample_count"] = json!((seed >> 32) % 200);
+                body["duration_time"] = json!(60_000 + (seed >> 40) % 3_600_000);
+                ok(body)
+            }
             _ => ok(self.simulate(project_id, dataset_id, seed)),
         }
     }
@@ -344,5 +356,13 @@ mod tests {
             Some(9_007_199_254_740_993)
         );
         assert_eq!(mock.request_counts()["http-401"], 1);
+        // A finished task of its own, the same on every request.
+        let (_, first) = body_of(mock.answer("p", "done-42").await).await;
+        let (_, again) = body_of(mock.answer("p", "done-42").await).await;
+        let (_, other) = body_of(mock.answer("p", "done-43").await).await;
+        assert_eq!(first["status"], "COMPLETED");
+        assert_eq!(first["dataset_id"], "done-42");
+        assert_eq!(first, again);
+        assert_ne!(first["total_sample_count"], other["total_sample_count"]);
     }
 }

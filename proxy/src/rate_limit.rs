@@ -15,6 +15,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::batch;
 use crate::errors::ApiError;
 
 /// Drop full buckets once this many clients are tracked.
@@ -49,6 +50,13 @@ impl RateLimiter {
 
     /// Takes one token for `client`, or says how long until one is there.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.take(client, 1, now)
+    }
+
+    /// Takes `n` tokens (at most a full bucket's) for `client`, or says how
+    /// long until they are there.
+    pub fn take(&self, client: IpAddr, n: u32, now: Instant) -> Result<(), Duration> {
+        let n = f64::from(n.max(1)).min(self.capacity());
         let key = bucket_key(client);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= PRUNE_AT && !buckets.contains_key(&key) {
@@ -64,12 +72,12 @@ impl RateLimiter {
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second()).min(self.capacity());
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= n {
+            bucket.tokens -= n;
             Ok(())
         } else {
             Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second(),
+                (n - bucket.tokens) / self.per_second(),
             ))
         }
     }
@@ -106,7 +114,9 @@ pub async fn enforce(
     next: Next,
 ) -> Response {
     let client = client_ip(&request).unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    match limiter.check(client, Instant::now()) {
+    // A batch counts one request per dataset it names.
+    let cost = batch::cost(request.uri().path(), request.uri().query());
+    match limiter.take(client, cost, Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -139,6 +149,22 @@ mod tests {
         // A token comes back after 20 s.
         assert!(l.check(ip, t0 + Duration::from_secs(20)).is_ok());
         assert!(l.check(ip, t0 + Duration::from_secs(20)).is_err());
+    }
+
+    #[test]
+    fn a_batch_takes_a_token_per_dataset() {
+        let l = limiter(60);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let t0 = Instant::now();
+        assert!(l.take(ip, 50, t0).is_ok());
+        let wait = l.take(ip, 20, t0).unwrap_err();
+        // 10 tokens left, 10 more at one per second.
+        assert!((9.9..=10.0).contains(&wait.as_secs_f64()), "{wait:?}");
+        assert!(l.take(ip, 10, t0).is_ok());
+        // More than a bucket holds costs a full bucket.
+        let later = t0 + Duration::from_secs(60);
+        assert!(l.take(ip, 1_000, later).is_ok());
+        assert!(l.check(ip, later).is_err());
     }
 
     #[test]

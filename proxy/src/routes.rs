@@ -6,6 +6,8 @@
 //!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (rate limit →)
 //!       --mock:     the mock
 //!       --upstream: method → validation → --project → cache/single-flight → upstream
+//!   [/api]/v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b  (rate limit, per dataset →)
+//!       batch: each dataset as above (`batch`), gathered in one answer
 //!   /__mock/requests                                               (--mock only)
 //!   anything else: --static files, or JSON 404/405
 //! ```
@@ -13,7 +15,7 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -30,13 +32,17 @@ use crate::rate_limit::{self, RateLimiter};
 use crate::settings::{Mode, Settings, UpstreamSettings};
 use crate::upstream::{Answer, BuildError, Upstream};
 use crate::validation::{self, Rejection, Target};
-use crate::{cors, static_files};
+use crate::{batch, cors, static_files};
 
 /// The API path, as the router spells it.
 pub const STATUS_PATH: &str = "/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
 /// The same under `/api`, the widget's default proxy URL.
 pub const STATUS_PATH_UNDER_API: &str =
     "/api/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
+
+/// The batch path (`batch`), as the router spells it.
+pub const BATCH_PATH: &str = "/v2/{project_id}/datasets/sync-data/status";
+pub const BATCH_PATH_UNDER_API: &str = "/api/v2/{project_id}/datasets/sync-data/status";
 
 /// The whole service for these settings.
 pub fn router(settings: Settings) -> Result<Router, BuildError> {
@@ -83,6 +89,8 @@ fn mock_routes(mock: Arc<Mock>) -> Router {
     Router::new()
         .route(STATUS_PATH, get(mock_status))
         .route(STATUS_PATH_UNDER_API, get(mock_status))
+        .route(BATCH_PATH, get(mock_batch))
+        .route(BATCH_PATH_UNDER_API, get(mock_batch))
         .route("/__mock/requests", get(mock_counts).delete(mock_reset))
         .with_state(mock)
 }
@@ -92,6 +100,22 @@ async fn mock_status(
     Path((project_id, dataset_id)): Path<(String, String)>,
 ) -> Response {
     mock.answer(&project_id, &dataset_id).await
+}
+
+async fn mock_batch(
+    State(mock): State<Arc<Mock>>,
+    Path(project_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let ids = match batch::dataset_ids(query.as_deref()) {
+        Ok(ids) => ids,
+        Err(error) => return error.into_response(),
+    };
+    batch::answer(ids, |dataset_id| {
+        let (mock, project_id) = (Arc::clone(&mock), project_id.clone());
+        async move { mock.answer(&project_id, &dataset_id).await }
+    })
+    .await
 }
 
 async fn mock_counts(State(mock): State<Arc<Mock>>) -> Response {
@@ -132,6 +156,8 @@ fn proxy_routes(proxy: Arc<Proxy>) -> Router {
     Router::new()
         .route(STATUS_PATH, any(proxy_status))
         .route(STATUS_PATH_UNDER_API, any(proxy_status))
+        .route(BATCH_PATH, any(proxy_batch))
+        .route(BATCH_PATH_UNDER_API, any(proxy_batch))
         .with_state(proxy)
 }
 
@@ -139,13 +165,45 @@ async fn proxy_status(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri)
     if method != Method::GET {
         return ApiError::method_not_allowed().into_response();
     }
-    let target = match validation::status_target(uri.path()) {
-        Ok(target) if proxy.allows(&target.project_id) => target,
+    match validation::status_target(uri.path()) {
+        Ok(target) => proxy_answer(proxy, target).await,
+        Err(rejection) => ApiError::not_found(rejection.message()).into_response(),
+    }
+}
+
+async fn proxy_batch(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET {
+        return ApiError::method_not_allowed().into_response();
+    }
+    let project_id = match validation::batch_project(uri.path()) {
+        Ok(project_id) if proxy.allows(&project_id) => project_id,
         Ok(_) => {
             return ApiError::not_found(Rejection::ProjectNotAllowed.message()).into_response()
         }
         Err(rejection) => return ApiError::not_found(rejection.message()).into_response(),
     };
+    let ids = match batch::dataset_ids(uri.query()) {
+        Ok(ids) => ids,
+        Err(error) => return error.into_response(),
+    };
+    batch::answer(ids, |dataset_id| {
+        let target = validation::batch_target(&project_id, &dataset_id);
+        let proxy = Arc::clone(&proxy);
+        async move {
+            match target {
+                Ok(target) => proxy_answer(proxy, target).await,
+                Err(rejection) => ApiError::not_found(rejection.message()).into_response(),
+            }
+        }
+    })
+    .await
+}
+
+/// One dataset's answer: the project allow-list, then the shared answers.
+async fn proxy_answer(proxy: Arc<Proxy>, target: Target) -> Response {
+    if !proxy.allows(&target.project_id) {
+        return ApiError::not_found(Rejection::ProjectNotAllowed.message()).into_response();
+    }
     let upstream = Arc::clone(&proxy.upstream);
     let fetched = target.clone();
     let (answer, source) = proxy

@@ -43,7 +43,7 @@ pub enum Rejection {
 impl Rejection {
     pub fn message(self) -> &'static str {
         match self {
-            Self::NotStatusPath => "Not found: this proxy only serves GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status.",
+            Self::NotStatusPath => "Not found: this proxy only serves GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status and its batch form /v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b.",
             Self::BadProjectId => "Not found: a project ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.",
             Self::BadDatasetId => "Not found: a dataset ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.",
             Self::ProjectNotAllowed => "Not found: this proxy does not serve that project.",
@@ -84,6 +84,31 @@ pub fn status_target(path: &str) -> Result<Target, Rejection> {
     Ok(Target {
         project_id,
         dataset_id,
+    })
+}
+
+/// Parses a raw batch path, `/v2/{p}/datasets/sync-data/status`
+/// (optionally under `/api`), to its project ID.
+pub fn batch_project(path: &str) -> Result<String, Rejection> {
+    let path = match path.strip_prefix("/api") {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    let ["", "v2", project, "datasets", "sync-data", "status"] = segments[..] else {
+        return Err(Rejection::NotStatusPath);
+    };
+    decode_id(project).ok_or(Rejection::BadProjectId)
+}
+
+/// Checks one dataset ID of a batch (already decoded).
+pub fn batch_target(project_id: &str, dataset_id: &str) -> Result<Target, Rejection> {
+    if !is_valid_id(dataset_id) {
+        return Err(Rejection::BadDatasetId);
+    }
+    Ok(Target {
+        project_id: project_id.to_owned(),
+        dataset_id: dataset_id.to_owned(),
     })
 }
 
@@ -183,5 +208,28 @@ mod tests {
             dataset_id: "d".into(),
         };
         assert_eq!(t.upstream_path(), "/v2/p/datasets/d/sync-data/status");
+    }
+
+    #[test]
+    fn batch_paths() {
+        assert_eq!(
+            batch_project("/v2/p1/datasets/sync-data/status"),
+            Ok("p1".into())
+        );
+        assert_eq!(
+            batch_project("/api/v2/p1/datasets/sync-data/status"),
+            Ok("p1".into())
+        );
+        assert_eq!(
+            batch_project("/v2/p%2F1/datasets/sync-data/status"),
+            Err(Rejection::BadProjectId)
+        );
+        assert_eq!(
+            batch_project("/v2/p1/datasets/d/sync-data/status"),
+            Err(Rejection::NotStatusPath)
+        );
+        assert_eq!(batch_target("p", "d-1").unwrap().dataset_id, "d-1");
+        assert_eq!(batch_target("p", "../x"), Err(Rejection::BadDatasetId));
+        assert_eq!(batch_target("p", ""), Err(Rejection::BadDatasetId));
     }
 }
