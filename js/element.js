@@ -7,7 +7,7 @@
 
 const ATTRIBUTES = [
   'proxy-url', 'proxy', 'project-id', 'dataset-id', 'interval', 'idle-interval',
-  'timeout', 'max-backoff', 'duration-unit', 'lang', 'theme', 'variant',
+  'timeout', 'max-backoff', 'duration-unit', 'lang', 'theme', 'variant', 'requests',
 ];
 
 export function defineElement(name, mount) {

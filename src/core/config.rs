@@ -33,6 +33,7 @@ pub struct Config {
     pub lang: Option<Lang>,
     pub theme: Theme,
     pub variant: Variant,
+    pub requests: Requests,
 }
 
 /// The card's colours: fixed, or following `prefers-color-scheme`.
@@ -52,6 +53,17 @@ pub enum Variant {
     Card,
     /// One line, for tables.
     Compact,
+}
+
+/// How a card asks the proxy for its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Requests {
+    /// One request per card: the API path, which any proxy serves.
+    #[default]
+    Single,
+    /// The cards of a page that share a proxy and project share requests,
+    /// through the reference proxy's batch path (`core::url::batch_url`).
+    Batch,
 }
 
 /// An option whose value is one of a few words.
@@ -82,6 +94,11 @@ impl Choice for Theme {
 impl Choice for Variant {
     const WORDS: &'static [(&'static str, Self)] =
         &[("card", Self::Card), ("compact", Self::Compact)];
+}
+
+impl Choice for Requests {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("single", Self::Single), ("batch", Self::Batch)];
 }
 
 /// The unit of `duration_time`, which the API does not document.
@@ -178,6 +195,7 @@ pub struct RawOptions {
     pub lang: Option<String>,
     pub theme: Option<String>,
     pub variant: Option<String>,
+    pub requests: Option<String>,
 }
 
 impl RawOptions {
@@ -201,6 +219,7 @@ impl RawOptions {
         "lang",
         "theme",
         "variant",
+        "requests",
     ];
 
     /// Collects options from key/value pairs (a URL query, element
@@ -246,6 +265,7 @@ impl RawOptions {
             "lang" => &mut self.lang,
             "theme" => &mut self.theme,
             "variant" => &mut self.variant,
+            "requests" => &mut self.requests,
             _ => return None,
         })
     }
@@ -298,6 +318,15 @@ impl RawOptions {
 
         let theme = keep(&mut errors, choice("theme", self.theme.as_deref()));
         let variant = keep(&mut errors, choice("variant", self.variant.as_deref()));
+        let requests = keep(&mut errors, choice("requests", self.requests.as_deref()));
+        if let (Some(proxy), Some(Requests::Batch)) = (&proxy, requests) {
+            if is_template(proxy) {
+                errors.push(ConfigError::InvalidProxy {
+                    value: shown(proxy),
+                    reason: "requests=\"batch\" needs a base URL, not a template",
+                });
+            }
+        }
 
         // Every value is Some exactly when it was valid.
         let config = (|| {
@@ -318,6 +347,7 @@ impl RawOptions {
                 lang: lang?,
                 theme: theme?,
                 variant: variant?,
+                requests: requests?,
             })
         })();
         match config {
@@ -700,6 +730,30 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "theme must be one of \"light\", \"dark\", \"auto\", not \"neon\"."
+        );
+    }
+
+    #[test]
+    fn batch_requests_need_a_base_url() {
+        let base = [("project_id", "p"), ("dataset_id", "d")];
+        assert_eq!(parse(&base).unwrap().requests, Requests::Single);
+        let c = parse(&[base[0], base[1], ("requests", "Batch")]).unwrap();
+        assert_eq!(c.requests, Requests::Batch);
+        let err = parse(&[
+            base[0],
+            base[1],
+            ("requests", "batch"),
+            ("proxy", "/s/{project_id}/{dataset_id}"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "proxy \"/s/{project_id}/{dataset_id}\" is not usable: requests=\"batch\" needs a base URL, not a template."
+        );
+        let err = parse(&[base[0], base[1], ("requests", "all")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "requests must be one of \"single\", \"batch\", not \"all\"."
         );
     }
 

@@ -56,6 +56,39 @@ pub fn date_ms(epoch_ms: i64) -> Option<f64> {
         .then_some(epoch_ms as f64)
 }
 
+/// `Date.prototype.toISOString` of epoch milliseconds, in wasm (a call to
+/// JS per card and render costs more): `2020-11-23T07:00:33.874Z`, years
+/// outside 0–9999 as `+010000`/`-000001`. `None` outside `Date`'s range.
+pub fn iso_utc(epoch_ms: i64) -> Option<String> {
+    date_ms(epoch_ms)?;
+    let (days, ms) = (
+        epoch_ms.div_euclid(86_400_000),
+        epoch_ms.rem_euclid(86_400_000),
+    );
+    // Days to a civil date (H. Hinnant's algorithm, proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let year = if (0..=9_999).contains(&year) {
+        format!("{year:04}")
+    } else {
+        format!("{}{:06}", if year < 0 { '-' } else { '+' }, year.abs())
+    };
+    Some(format!(
+        "{year}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1_000 % 60,
+        ms % 1_000
+    ))
+}
+
 /// A unit for `Intl.RelativeTimeFormat`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelUnit {
@@ -77,42 +110,65 @@ impl RelUnit {
 }
 
 /// How long ago something happened, in the largest whole unit: the value is
-/// negative (past) as `Intl.RelativeTimeFormat` expects. Under five seconds
-/// (and for clock skew into the future) it is "0 seconds", which `Intl` with
-/// `numeric: "auto"` says as "now".
+/// negative (past) as `Intl.RelativeTimeFormat` expects. Seconds go in steps
+/// of ten: a card that refreshes every few seconds says "now" rather than
+/// redrawing a count every second. Under ten seconds (and for clock skew
+/// into the future) it is "0 seconds", which `Intl` with `numeric: "auto"`
+/// says as "now".
 pub fn relative_age(age: Duration) -> (i64, RelUnit) {
     let s = age.as_secs() as i64;
     match s {
-        0..=4 => (0, RelUnit::Second),
-        5..=59 => (-s, RelUnit::Second),
+        0..=59 => (-(s / 10 * 10), RelUnit::Second),
         60..=3_599 => (-(s / 60), RelUnit::Minute),
         3_600..=86_399 => (-(s / 3_600), RelUnit::Hour),
         _ => (-(s / 86_400), RelUnit::Day),
     }
 }
 
-/// How often the "updated … ago" text must be recomputed for it to stay
-/// right, given the age it shows now.
+/// How long until the "updated … ago" text for `age` changes: the next
+/// boundary of the step [`relative_age`] shows.
 pub fn age_tick(age: Duration) -> Duration {
-    match age.as_secs() {
-        0..=59 => Duration::from_secs(1),
-        60..=3_599 => Duration::from_secs(15),
-        _ => Duration::from_secs(60),
-    }
+    let ms = whole_ms(age);
+    let step: u64 = match ms / 1000 {
+        0..=59 => 10_000,
+        60..=3_599 => 60_000,
+        3_600..=86_399 => 3_600_000,
+        _ => 86_400_000,
+    };
+    Duration::from_millis(step - ms % step)
 }
 
-/// The wait for a clock tick `period` from now, ending on a whole second
+/// `wait`, lengthened by under a second so that it ends on a whole second
 /// of the wall clock (`wall_ms`). Every card of a page then ticks at the
 /// same moments, and the browser lays out and paints their new texts once
 /// instead of once per card. A text may lag by under a second.
-pub fn on_the_second(period: Duration, wall_ms: f64) -> Duration {
-    // Whole milliseconds: float remainder would pull `fmod` into the wasm.
-    let into_second = if wall_ms.is_finite() && wall_ms > 0.0 {
+pub fn on_a_whole_second(wait: Duration, wall_ms: f64) -> Duration {
+    let into_second = into_second(wall_ms);
+    let end = into_second.saturating_add(whole_ms(wait));
+    Duration::from_millis(end.div_ceil(1000).saturating_mul(1000) - into_second)
+}
+
+/// `wait`, moved by at most half a second so that it ends on a whole
+/// second of the wall clock (`wall_ms`), and never below zero. Cards that
+/// share requests (`requests="batch"`) refresh at such moments, so the
+/// refreshes of a page fall due together and go out as one request; the
+/// nearest second (not the next) keeps their rhythm at `interval`.
+pub fn to_a_whole_second(wait: Duration, wall_ms: f64) -> Duration {
+    let into_second = into_second(wall_ms);
+    let end = into_second
+        .saturating_add(whole_ms(wait))
+        .saturating_add(500);
+    Duration::from_millis((end - end % 1000).saturating_sub(into_second))
+}
+
+/// The milliseconds of `wall_ms` into its second (0 for readings that are
+/// not usable).
+fn into_second(wall_ms: f64) -> u64 {
+    if wall_ms.is_finite() && wall_ms > 0.0 {
         wall_ms as u64 % 1000
     } else {
         0
-    };
-    period.saturating_sub(Duration::from_millis(into_second))
+    }
 }
 
 /// The time from `from_ms` to `to_ms` (browser clock readings in ms), never
@@ -179,19 +235,36 @@ mod tests {
 
     #[test]
     fn relative_ages() {
-        assert_eq!(relative_age(Duration::from_secs(2)), (0, RelUnit::Second));
-        assert_eq!(relative_age(Duration::from_secs(5)), (-5, RelUnit::Second));
+        let s = Duration::from_secs;
+        assert_eq!(relative_age(s(2)), (0, RelUnit::Second));
+        assert_eq!(relative_age(s(9)), (0, RelUnit::Second));
+        assert_eq!(relative_age(s(10)), (-10, RelUnit::Second));
+        assert_eq!(relative_age(s(59)), (-50, RelUnit::Second));
+        assert_eq!(relative_age(s(125)), (-2, RelUnit::Minute));
+        assert_eq!(relative_age(s(7300)), (-2, RelUnit::Hour));
+        assert_eq!(relative_age(s(200_000)), (-2, RelUnit::Day));
+        let ms = Duration::from_millis;
+        assert_eq!(age_tick(ms(3_250)), ms(6_750));
+        assert_eq!(age_tick(ms(10_000)), ms(10_000));
+        assert_eq!(age_tick(ms(55_000)), ms(5_000));
+        assert_eq!(age_tick(s(300)), s(60));
+        assert_eq!(age_tick(s(3_600)), s(3_600));
         assert_eq!(
-            relative_age(Duration::from_secs(125)),
-            (-2, RelUnit::Minute)
+            age_tick(Duration::MAX),
+            ms(86_400_000 - u64::MAX % 86_400_000)
         );
-        assert_eq!(relative_age(Duration::from_secs(7300)), (-2, RelUnit::Hour));
-        assert_eq!(
-            relative_age(Duration::from_secs(200_000)),
-            (-2, RelUnit::Day)
-        );
-        assert_eq!(age_tick(Duration::from_secs(3)), Duration::from_secs(1));
-        assert_eq!(age_tick(Duration::from_secs(300)), Duration::from_secs(15));
+    }
+
+    proptest! {
+        #[test]
+        fn the_text_changes_exactly_when_the_tick_comes(age in 0u64..200_000_000) {
+            let age = Duration::from_millis(age);
+            let tick = age_tick(age);
+            prop_assert!(tick > Duration::ZERO);
+            let before = relative_age(age + tick - Duration::from_millis(1));
+            prop_assert_eq!(before, relative_age(age));
+            prop_assert_ne!(relative_age(age + tick), relative_age(age));
+        }
     }
 
     #[test]
@@ -199,6 +272,51 @@ mod tests {
         assert_eq!(date_ms(1_606_114_833_874), Some(1_606_114_833_874.0));
         assert_eq!(date_ms(i64::MAX), None);
         assert_eq!(date_ms(-MAX_DATE_MS - 1), None);
+    }
+
+    #[test]
+    fn iso_dates_are_those_of_javascript() {
+        // Each as `new Date(ms).toISOString()` gives it.
+        for (ms, iso) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (1_606_114_833_874, "2020-11-23T07:00:33.874Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+            (253_402_300_800_000, "+010000-01-01T00:00:00.000Z"),
+            (-62_135_596_800_000, "0001-01-01T00:00:00.000Z"),
+            (-62_135_596_800_001, "0000-12-31T23:59:59.999Z"),
+            (8_640_000_000_000_000, "+275760-09-13T00:00:00.000Z"),
+            (-8_640_000_000_000_000, "-271821-04-20T00:00:00.000Z"),
+        ] {
+            assert_eq!(iso_utc(ms).as_deref(), Some(iso), "{ms}");
+        }
+        assert_eq!(iso_utc(8_640_000_000_000_001), None);
+    }
+
+    proptest! {
+        #[test]
+        fn iso_dates_count_days_one_by_one(ms in -MAX_DATE_MS..MAX_DATE_MS - 86_400_000) {
+            // The next day's date is the day after (or the 1st of the next
+            // month or year), at the same time.
+            let (a, b) = (iso_utc(ms).unwrap(), iso_utc(ms + 86_400_000).unwrap());
+            let split = |s: &str| {
+                let (date, time) = s.split_once('T').unwrap();
+                let mut parts = date.rsplitn(3, '-');
+                let d: u32 = parts.next().unwrap().parse().unwrap();
+                let m: u32 = parts.next().unwrap().parse().unwrap();
+                let y: i64 = parts.next().unwrap().replace('+', "").parse().unwrap();
+                (y, m, d, time.to_owned())
+            };
+            let ((y1, m1, d1, t1), (y2, m2, d2, t2)) = (split(&a), split(&b));
+            prop_assert_eq!(t1, t2);
+            let next = if d2 == 1 {
+                if m2 == 1 { (y1 + 1, 1) == (y2, m2) && (m1, d1) == (12, 31) } else { y1 == y2 && m1 + 1 == m2 && d1 >= 28 }
+            } else {
+                (y1, m1, d1 + 1) == (y2, m2, d2)
+            };
+            prop_assert!(next, "{} → {}", a, b);
+        }
     }
 
     #[test]
@@ -212,15 +330,43 @@ mod tests {
 
     #[test]
     fn ticks_land_on_whole_seconds() {
-        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        assert_eq!(on_a_whole_second(ms(6_750), 1_700_000_000_250.0), ms(6_750));
+        assert_eq!(on_a_whole_second(ms(6_800), 1_700_000_000_250.0), ms(7_750));
         assert_eq!(
-            on_the_second(s(1), 1_700_000_000_250.0),
-            Duration::from_millis(750)
+            on_a_whole_second(ms(15_000), 1_700_000_000_000.0),
+            ms(15_000)
         );
-        assert_eq!(on_the_second(s(15), 1_700_000_000_000.0), s(15));
-        assert_eq!(on_the_second(s(60), 999.5), Duration::from_millis(59_001));
-        assert_eq!(on_the_second(s(1), f64::NAN), s(1));
-        assert_eq!(on_the_second(Duration::ZERO, 10.0), Duration::ZERO);
+        assert_eq!(on_a_whole_second(ms(1), f64::NAN), ms(1_000));
+        assert_eq!(on_a_whole_second(Duration::ZERO, 10.0), ms(990));
+        assert!(on_a_whole_second(Duration::MAX, 10.0) >= Duration::from_secs(1 << 40));
+    }
+
+    #[test]
+    fn refreshes_fall_on_whole_seconds() {
+        let ms = Duration::from_millis;
+        let at = 1_700_000_000_250.0;
+        assert_eq!(to_a_whole_second(ms(10_000), at), ms(9_750));
+        assert_eq!(to_a_whole_second(ms(10_300), at), ms(10_750));
+        assert_eq!(
+            to_a_whole_second(ms(10_000), 1_700_000_000_000.0),
+            ms(10_000)
+        );
+        assert_eq!(to_a_whole_second(ms(100), at), ms(0));
+        assert_eq!(to_a_whole_second(ms(1_500), f64::NAN), ms(2_000));
+        assert!(to_a_whole_second(Duration::MAX, 10.0) >= Duration::from_secs(1 << 40));
+    }
+
+    proptest! {
+        #[test]
+        fn whole_seconds_are_at_most_half_a_second_away(
+            wait in 0u64..100_000_000,
+            wall in 0u64..4_000_000_000_000,
+        ) {
+            let moved = whole_ms(to_a_whole_second(Duration::from_millis(wait), wall as f64));
+            prop_assert!((wall + moved).is_multiple_of(1000) || moved == 0);
+            prop_assert!(moved.abs_diff(wait) <= 500, "{} → {}", wait, moved);
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! float reader and map type cost the widget more wasm than the rest of its
 //! core; native property tests hold it to serde_json's answers.
 
+use std::ops::Range;
+
 /// A top-level member's value, as far as the card cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Member {
@@ -16,14 +18,25 @@ pub enum Member {
     Other,
 }
 
-/// The members of a top-level object, in document order.
+/// The members of a top-level object, in document order, each with where
+/// its value stands in the text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Object(Vec<(String, Member)>);
+pub struct Object(Vec<(String, Member, Range<usize>)>);
 
 impl Object {
+    fn find(&self, key: &str) -> Option<&(String, Member, Range<usize>)> {
+        self.0.iter().rev().find(|(k, ..)| k == key)
+    }
+
     /// The member named `key`; the last one when a key repeats.
     pub fn get(&self, key: &str) -> Option<&Member> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.find(key).map(|(_, v, _)| v)
+    }
+
+    /// Where the value of `key` stands in the text that was read (any kind
+    /// of value, nested ones included), to read it on its own.
+    pub fn span(&self, key: &str) -> Option<Range<usize>> {
+        self.find(key).map(|(.., span)| span.clone())
     }
 }
 
@@ -152,9 +165,10 @@ impl Reader<'_> {
             reader.skip_ws();
             reader.expect(b':')?;
             reader.skip_ws();
+            let start = reader.pos;
             let value = reader.value()?;
             if keep {
-                members.push((key, value));
+                members.push((key, value, start..reader.pos));
             }
             Ok(())
         })?;
@@ -324,7 +338,12 @@ mod tests {
     use serde_json::Value;
 
     fn members(text: &str) -> Vec<(String, Member)> {
-        parse_object(text).unwrap().0
+        parse_object(text)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|(k, v, _)| (k, v))
+            .collect()
     }
 
     #[test]
@@ -453,10 +472,18 @@ mod tests {
         let Ok(expected) = reference(text) else {
             return Ok(());
         };
-        let ours = parse_object(text).ok().map(|o| {
+        let parsed = parse_object(text).ok();
+        if let (Some(o), Ok(Value::Object(map))) = (&parsed, serde_json::from_str::<Value>(text)) {
+            // Each span holds exactly the value serde_json kept for its key.
+            for (k, v) in &map {
+                let span = o.span(k).unwrap();
+                prop_assert_eq!(&serde_json::from_str::<Value>(&text[span]).unwrap(), v);
+            }
+        }
+        let ours = parsed.map(|o| {
             // Compare as serde_json's map does: last key wins, sorted.
             let mut map = std::collections::BTreeMap::new();
-            for (k, v) in o.0 {
+            for (k, v, _) in o.0 {
                 map.insert(k, v);
             }
             map.into_iter().collect::<Vec<_>>()

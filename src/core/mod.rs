@@ -1,6 +1,7 @@
 //! The pure core: everything the widget decides, with no browser in it.
 //! Tested natively (`cargo test`).
 
+pub mod batch;
 pub mod config;
 pub mod format;
 pub mod i18n;

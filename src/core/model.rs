@@ -94,6 +94,9 @@ pub enum BodyError {
     NotJson { line: usize, column: usize },
     #[error("the body is JSON but not an object")]
     NotAnObject,
+    /// A batch answer without a usable entry for the dataset.
+    #[error("the proxy's batch answer has no entry for this dataset")]
+    NotInBatch,
 }
 
 impl SyncStatus {

@@ -88,6 +88,9 @@ impl RequestError {
                     format!("无法读取响应：不是有效的 JSON（第 {line} 行，第 {column} 列）")
                 }
                 (true, BodyError::NotAnObject) => "无法读取响应：JSON 不是对象".to_owned(),
+                (true, BodyError::NotInBatch) => {
+                    "无法读取响应：代理的批量响应中没有此数据集".to_owned()
+                }
             },
         }
     }

@@ -50,6 +50,33 @@ pub fn status_url(config: &Config) -> String {
     }
 }
 
+/// Datasets in one batch request at most (the reference proxy's limit).
+pub const MAX_BATCH: usize = 100;
+
+/// The reference proxy's batch path for a configuration (a base URL, as
+/// validation ensures for `requests="batch"`): cards whose paths are equal
+/// can share a request. `{proxy}/v2/{p}/datasets/sync-data/status`.
+pub fn batch_path(config: &Config) -> String {
+    format!(
+        "{}/v2/{}/datasets/sync-data/status",
+        config.proxy.trim_end_matches('/'),
+        encode_segment(&config.project_id)
+    )
+}
+
+/// One request for several datasets: `{path}?dataset_ids=a,b`, each ID
+/// percent-encoded (a comma in an ID included).
+pub fn batch_url<'a>(path: &str, dataset_ids: impl IntoIterator<Item = &'a str>) -> String {
+    let mut url = format!("{path}?dataset_ids=");
+    for (i, id) in dataset_ids.into_iter().enumerate() {
+        if i > 0 {
+            url.push(',');
+        }
+        url.push_str(&encode_segment(id));
+    }
+    url
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +122,26 @@ mod tests {
             "https://h/status?p=a%20b&d=c%26d"
         );
         assert_eq!(url("/x/{dataset_id}", "p", "d"), "/x/d");
+    }
+
+    #[test]
+    fn batch_urls() {
+        let config = RawOptions::from_pairs([
+            ("proxy", "https://proxy.example/api/"),
+            ("project_id", "p/1"),
+            ("dataset_id", "d"),
+        ])
+        .validate()
+        .unwrap();
+        let path = batch_path(&config);
+        assert_eq!(
+            path,
+            "https://proxy.example/api/v2/p%2F1/datasets/sync-data/status"
+        );
+        assert_eq!(
+            batch_url(&path, ["a", "b,c", "d e"]),
+            "https://proxy.example/api/v2/p%2F1/datasets/sync-data/status?dataset_ids=a,b%2Cc,d%20e"
+        );
     }
 
     #[test]

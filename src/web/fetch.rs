@@ -25,6 +25,20 @@ pub fn fetch_status(
     timeout: Duration,
     controller: &AbortController,
 ) -> impl Future<Output = Result<SyncStatus, RequestError>> + 'static {
+    let answer = fetch_answer(url, timeout, controller);
+    async move {
+        let (status, retry_after, body) = answer.await?;
+        interpret(status, retry_after.as_deref(), &body)
+    }
+}
+
+/// Status, `Retry-After` and body text of a GET sent at once, as
+/// [`fetch_status`] sends it; or why there is none.
+pub fn fetch_answer(
+    url: &str,
+    timeout: Duration,
+    controller: &AbortController,
+) -> impl Future<Output = Result<(u16, Option<String>, String), RequestError>> + 'static {
     let timed_out = Rc::new(Cell::new(false));
     let timer = {
         let timed_out = Rc::clone(&timed_out);
@@ -43,11 +57,13 @@ pub fn fetch_status(
         };
         // Dropping the timer cancels it and frees its closure.
         drop(timer);
-        match result {
-            Ok((status, retry_after, body)) => interpret(status, retry_after.as_deref(), &body),
-            Err(_) if timed_out.get() => Err(RequestError::Timeout(timeout)),
-            Err(detail) => Err(RequestError::Network(detail)),
-        }
+        result.map_err(|detail| {
+            if timed_out.get() {
+                RequestError::Timeout(timeout)
+            } else {
+                RequestError::Network(detail)
+            }
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The browser layer: the network call, timers, the Leptos view and the
 //! embedding APIs, over the pure [`crate::core`].
 
+mod batch;
 mod card;
 mod element;
 mod fetch;

@@ -10,12 +10,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::core::config::Config;
-use crate::core::format::{age_tick, ms_between, on_the_second};
+use crate::core::config::{Config, Requests};
+use crate::core::format::{age_tick, ms_between, on_a_whole_second, to_a_whole_second};
 use crate::core::model::SyncStatus;
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
-use crate::core::url::status_url;
+use crate::core::url::{batch_path, status_url};
+use crate::web::batch;
 use crate::web::fetch::fetch_status;
 use crate::web::timer::Timer;
 
@@ -89,6 +90,8 @@ pub struct Poller(Rc<Inner>);
 
 struct Inner {
     url: String,
+    /// `requests="batch"`: the batch path, and this card's dataset.
+    batch: Option<(String, String)>,
     timeout: Duration,
     state: CardState,
     policy: RefCell<Policy>,
@@ -100,6 +103,11 @@ struct Inner {
     stopped: Cell<bool>,
     /// The request about to go out was asked for by the user: show it.
     manual: Cell<bool>,
+    /// Batch cards: when the timer, set to the nearest whole second, was due
+    /// by the policy (it may fire up to half a second before).
+    planned: Cell<Option<Duration>>,
+    /// Wall-clock time (ms) the clock is set to tick at.
+    clock_at: Cell<f64>,
     on_status: Option<StatusHook>,
 }
 
@@ -138,6 +146,8 @@ impl Poller {
     pub fn start(config: &Config, state: CardState, on_status: Option<StatusHook>) -> Self {
         let poller = Self(Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
             url: status_url(config),
+            batch: (config.requests == Requests::Batch)
+                .then(|| (batch_path(config), config.dataset_id.clone())),
             timeout: config.timeout,
             state,
             policy: RefCell::new(Policy::new(Rhythm {
@@ -158,6 +168,8 @@ impl Poller {
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             manual: Cell::new(false),
+            planned: Cell::new(None),
+            clock_at: Cell::new(0.0),
             on_status,
         }));
         poller.listen();
@@ -219,32 +231,67 @@ impl Poller {
     }
 
     fn dispatch(&self, event: Event) {
+        self.dispatch_with(event, js_sys::Math::random() * 2.0 - 1.0);
+    }
+
+    /// `jitter` for a failure's backoff: batch cards share their batch's, so
+    /// that they retry together.
+    fn dispatch_with(&self, event: Event, jitter: f64) {
         if self.0.stopped.get() {
             return;
         }
-        let jitter = js_sys::Math::random() * 2.0 - 1.0;
-        let now = monotonic();
+        // Mounted or asked for together, in one task: a batch can go out
+        // before the page renders. Anything else (timers, page and network
+        // events, each a task per card) waits for the others.
+        let together = matches!(event, Event::Start | Event::Manual);
+        let mut now = monotonic();
+        if event == Event::Due {
+            now = now.max(self.0.planned.take().unwrap_or_default());
+        }
         let next = self.0.policy.borrow_mut().on(event, now, jitter);
-        self.carry_out(next, now);
+        self.carry_out(next, now, together);
     }
 
-    fn carry_out(&self, next: Next, now: Duration) {
+    fn carry_out(&self, next: Next, now: Duration, together: bool) {
         let inner = &self.0;
         match next {
             Next::InFlight => return,
             Next::Fetch => {
                 inner.timer.clear();
-                self.request();
+                self.request(together);
             }
-            Next::WaitUntil(at) => inner.timer.set(at.saturating_sub(now)),
+            Next::WaitUntil(at) => {
+                let wait = at.saturating_sub(now);
+                let wall = js_sys::Date::now();
+                inner.timer.set(if inner.batch.is_none() {
+                    wait
+                } else if inner.policy.borrow().retry_in(now).is_some() {
+                    // A retry never goes early (Retry-After may ask).
+                    on_a_whole_second(wait, wall)
+                } else {
+                    // Due with the page's other batch cards: one request.
+                    inner.planned.set(Some(at));
+                    to_a_whole_second(wait, wall)
+                })
+            }
             Next::Paused(_) => inner.timer.clear(),
         }
         self.show_retry(now);
     }
 
-    /// Sends the request now; its answer is handled when it comes.
-    fn request(&self) {
+    /// Sends the request now (batch cards: with the page's others); its
+    /// answer is handled when it comes.
+    fn request(&self, together: bool) {
         let inner = &self.0;
+        if let Some((path, dataset_id)) = &inner.batch {
+            if inner.manual.replace(false) {
+                inner.state.change(|s| s.busy = true);
+            }
+            let this = self.clone();
+            let reply = move |answer, jitter| this.answered_with(answer, jitter);
+            batch::request(path, inner.timeout, dataset_id, together, reply);
+            return;
+        }
         let Ok(controller) = AbortController::new() else {
             // Never leave the policy waiting for an answer that cannot come.
             self.answered(Err(RequestError::Network(String::new())));
@@ -267,6 +314,10 @@ impl Poller {
     }
 
     fn answered(&self, result: Result<SyncStatus, RequestError>) {
+        self.answered_with(result, js_sys::Math::random() * 2.0 - 1.0);
+    }
+
+    fn answered_with(&self, result: Result<SyncStatus, RequestError>, jitter: f64) {
         let inner = &self.0;
         if inner.stopped.get() {
             return;
@@ -288,11 +339,14 @@ impl Poller {
                     .filter(|c| previous.as_ref() != Some(c))
                     .map(|status| StatusChange { status, previous });
                 // Unchanged data leaves the view alone but for "updated".
+                // A success is never stale, and "updated now" needs no new
+                // clock reading: the clock's next tick stays as armed.
                 state.change(|s| {
                     s.busy = false;
                     s.data = Some(status);
                     s.error = None;
                     s.updated_at = Some(js_sys::Date::now());
+                    s.stale = false;
                 });
                 Event::Succeeded { terminal }
             }
@@ -305,8 +359,21 @@ impl Poller {
                 Event::Failed { retry_after }
             }
         };
-        self.dispatch(event);
-        self.tick();
+        let failed = matches!(event, Event::Failed { .. });
+        self.dispatch_with(event, jitter);
+        if failed {
+            // Starts the "retrying in N s" countdown.
+            self.tick();
+        } else {
+            // "Updated now": the clock must come back within its first step
+            // (it may be set for an older, longer one).
+            let wall = js_sys::Date::now();
+            if inner.clock_at.get()
+                > wall + age_tick(Duration::ZERO).as_secs_f64() * 1000.0 + 1000.0
+            {
+                self.arm_clock(age_tick(Duration::ZERO), wall);
+            }
+        }
         // Last: a listener may remove the card, which stops this poller.
         if let (Some(hook), Some(change)) = (&inner.on_status, change) {
             hook(change);
@@ -336,11 +403,21 @@ impl Poller {
         let age = updated_at
             .map(|at| ms_between(at, wall))
             .unwrap_or_default();
-        let period = if retrying {
-            Duration::from_secs(1)
+        // Until the text changes; a retry counts down on every whole second.
+        // (A card that turns stale while nothing changes says so at the next
+        // change of its text.)
+        let wait = if retrying {
+            Duration::from_millis(1)
         } else {
             age_tick(age)
         };
-        inner.clock.set(on_the_second(period, wall));
+        self.arm_clock(wait, wall);
+    }
+
+    /// Sets the clock to tick after `wait`, on a whole second.
+    fn arm_clock(&self, wait: Duration, wall: f64) {
+        let wait = on_a_whole_second(wait, wall);
+        self.0.clock_at.set(wall + wait.as_secs_f64() * 1000.0);
+        self.0.clock.set(wait);
     }
 }

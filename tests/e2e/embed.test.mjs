@@ -229,6 +229,8 @@ test('the portal example works under the strict CSP', async () => {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   page.on('pageerror', (e) => problems.push(e.message));
+  const batches = [];
+  page.on('request', (r) => { if (r.url().includes('dataset_ids=')) batches.push(r.url()); });
   try {
     await page.addInitScript(() => {
       window.__violations = [];
@@ -245,6 +247,9 @@ test('the portal example works under the strict CSP', async () => {
     }, null, { timeout: 10_000 });
     assert.equal(await cards.count(), 7);
     assert.equal(await page.locator('.mss-card--compact').count(), 4);
+    // The table's four batch cards asked in one request.
+    assert.equal(batches.length, 1, batches.join('\n'));
+    assert.match(batches[0], /dataset_ids=status-running,status-queuing,status-not-exist,http-403$/);
     assert.equal(await page.locator('.mss-card[data-theme="dark"]').count(), 1);
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
     assert.ok(await page.locator('#events li').count() >= 6);

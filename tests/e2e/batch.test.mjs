@@ -1,0 +1,158 @@
+// requests="batch": the cards of a page share requests through the batch path
+// of the proxy (here the mock), and each still shows its own answer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openCard, waitForState, text } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const BATCH = '/datasets/sync-data/status?dataset_ids=';
+const stamp = () => `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+/** Adds compact batch cards for these datasets to the page. */
+const addCards = (page, ids, attrs = {}) => page.evaluate(([ids, attrs]) => {
+  for (const id of ids) {
+    const el = document.createElement('modelarts-sync-status');
+    el.setAttribute('project-id', 'p');
+    el.setAttribute('dataset-id', id);
+    el.setAttribute('variant', 'compact');
+    el.setAttribute('requests', 'batch');
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    document.body.append(el);
+  }
+}, [ids, attrs]);
+
+/** Each added card's root, once all have left "loading". */
+async function cardsOf(page, n) {
+  await page.waitForFunction((n) => {
+    const cards = [...document.querySelectorAll('modelarts-sync-status')].slice(1)
+      .map((h) => h.shadowRoot?.querySelector('.mss-card'));
+    return cards.length === n && cards.every((c) => c && c.dataset.state !== 'loading');
+  }, n, { timeout: 15_000 });
+  return page.evaluate(() => [...document.querySelectorAll('modelarts-sync-status')].slice(1)
+    .map((h) => {
+      const card = h.shadowRoot.querySelector('.mss-card');
+      const field = (name) => card.querySelector(`[data-field="${name}"]`)?.textContent ?? null;
+      return {
+        state: card.dataset.state,
+        status: card.dataset.status ?? null,
+        dataset: field('dataset_id'),
+        error: field('request_error'),
+      };
+    }));
+}
+
+test('cards added together share one request and each shows its own dataset', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
+  try {
+    await waitForState(v.card, 'ok');
+    const ids = Array.from({ length: 30 }, (_, i) => `batch-${i}-${stamp()}`);
+    const before = v.statusRequests.length;
+    await addCards(v.page, ids, { interval: '3600' });
+    const cards = await cardsOf(v.page, ids.length);
+    assert.deepEqual(cards.map((c) => c.dataset), ids);
+    assert.ok(cards.every((c) => c.state === 'ok'));
+    const sent = v.statusRequests.slice(before);
+    assert.equal(sent.length, 1, sent.join('\n'));
+    assert.ok(sent[0].includes(`/api/v2/p${BATCH}${ids.join(',')}`), sent[0]);
+    assert.deepEqual(v.problems, []);
+  } finally {
+    await v.close();
+  }
+});
+
+test('each card of a batch shows its own answer, errors included', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
+  try {
+    await waitForState(v.card, 'ok');
+    const ids = ['status-failed', 'http-401', 'http-502', 'not-json', 'huge-counts', 'id with/slash'];
+    await addCards(v.page, ids, { interval: '3600' });
+    const cards = await cardsOf(v.page, ids.length);
+    assert.equal(cards[0].status, 'FAILED');
+    assert.equal(cards[1].state, 'error');
+    assert.match(cards[1].error, /^HTTP 401 Unauthorized: APIG\.0301: /);
+    assert.match(cards[2].error, /^HTTP 502 Bad Gateway \(the response was not JSON/);
+    assert.match(cards[3].error, /^Unreadable answer: the body is not valid JSON/);
+    assert.equal(cards[4].status, 'RUNNING');
+    assert.equal(cards[5].dataset, 'id with/slash');
+    const huge = await v.page.evaluate(() => [...document.querySelectorAll('modelarts-sync-status')][5]
+      .shadowRoot.querySelector('[data-field="total_sample_count"]').textContent);
+    assert.equal(huge, '9,007,199,254,740,993');
+  } finally {
+    await v.close();
+  }
+});
+
+test('timer refreshes of batch cards go out together, on whole seconds', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
+  try {
+    await waitForState(v.card, 'ok');
+    const ids = Array.from({ length: 20 }, (_, i) => `timed-${i}-${stamp()}`);
+    await addCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
+    await cardsOf(v.page, ids.length);
+    const times = [];
+    v.page.on('request', (r) => { if (r.url().includes(BATCH)) times.push(Date.now()); });
+    await v.page.waitForTimeout(4_500);
+    // About one request a second for all twenty cards, each just after a
+    // whole second (the batch window is 20 ms; the rest is slack for CI).
+    assert.ok(times.length >= 3 && times.length <= 5, `${times.length} requests`);
+    for (const t of times) assert.ok(t % 1000 < 250, `sent ${t % 1000} ms into a second`);
+  } finally {
+    await v.close();
+  }
+});
+
+test('batch cards that fail retry together, with one jitter', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
+  try {
+    await waitForState(v.card, 'ok');
+    // RUNNING on the first request, 503 on every later one.
+    const ids = Array.from({ length: 20 }, (_, i) => `goes-down-${i}-${stamp()}`);
+    const sent = [];
+    v.page.on('request', (r) => { if (r.url().includes(BATCH)) sent.push(r.url()); });
+    await addCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
+    await v.page.waitForTimeout(6_500);
+    const cards = await cardsOf(v.page, ids.length);
+    assert.ok(cards.every((c) => c.state === 'error' && c.status === 'RUNNING'));
+    // First answer, then at least two retries after backoff: each one
+    // request for all twenty cards.
+    assert.ok(sent.length >= 3, `${sent.length} requests`);
+    const asked = (url) => new URL(url).searchParams.get('dataset_ids').split(',').sort();
+    for (const url of sent) assert.deepEqual(asked(url), [...ids].sort());
+  } finally {
+    await v.close();
+  }
+});
+
+test('a batch card refreshed by hand fetches at once', async () => {
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running', requests: 'batch' });
+  try {
+    await waitForState(v.card, 'ok');
+    const before = await v.card.locator('[data-field="updated_at"]').getAttribute('datetime');
+    const sent = v.statusRequests.length;
+    await v.page.waitForTimeout(10);
+    await v.card.locator('button[data-action="refresh"]').click();
+    await v.page.waitForFunction((before) => document.querySelector('modelarts-sync-status').shadowRoot
+      .querySelector('[data-field="updated_at"]').getAttribute('datetime') !== before, before);
+    assert.equal(v.statusRequests.length, sent + 1);
+    assert.ok(v.statusRequests.at(-1).includes(`${BATCH}status-running`));
+    assert.equal(await text(v.card, 'status'), 'Running');
+  } finally {
+    await v.close();
+  }
+});
+
+test('batch with a template proxy is a configuration error', async () => {
+  const v = await openCard(browser, {
+    project_id: 'p', dataset_id: 'd', requests: 'batch', proxy: '/api/x/{project_id}/{dataset_id}',
+  });
+  try {
+    await waitForState(v.card, 'config-error');
+    assert.match(await text(v.card, 'config_error'), /requests="batch" needs a base URL, not a template/);
+    assert.equal(v.statusRequests.length, 0);
+  } finally {
+    await v.close();
+  }
+});
