@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::core::config::{Choice, Config, ConfigErrors};
-use crate::core::format::{date_ms, format_duration, ms_between, relative_age, whole_seconds};
+use crate::core::format::{format_duration, iso_utc, ms_between, relative_age, whole_seconds};
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::TaskStatus;
 use crate::web::intl::Formatters;
@@ -152,10 +152,10 @@ fn live_card(
         (loading, badge, request_error)
     };
 
-    let body = move |s: &Snapshot| {
+    let body = move |s: &Snapshot, f: &Formatters| {
         let d = s.data.as_ref()?;
         let count = |label, name, value: Option<i64>| {
-            let text = value.map(|n| intl.with_value(|f| f.numbers.format(n)));
+            let text = value.map(|n| f.numbers.format(n));
             count_row(label, name, text)
         };
         let counts = view! {
@@ -174,8 +174,8 @@ fn live_card(
             .clone()
             .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
         let created = d.create_time.map(|ms| {
-            let (text, iso) = match date_ms(ms) {
-                Some(ms) => intl.with_value(|f| f.dates.format(ms)),
+            let (text, iso) = match iso_utc(ms) {
+                Some(iso) => (f.dates.format(ms), Some(iso)),
                 None => (format!("{ms} ({})", t.invalid_time), None),
             };
             detail_row(t.created, "create_time", text, Some(iso))
@@ -219,12 +219,12 @@ fn live_card(
         Some((counts, details, failure))
     };
 
-    let footer = move |s: &Snapshot| {
+    let footer = move |s: &Snapshot, f: &Formatters| {
         let updated = match s.updated_at {
             Some(at) => {
                 let (value, unit) = relative_age(ms_between(at, s.now));
-                let text = intl.with_value(|f| f.relative.format(value, unit));
-                let iso = js_sys::Date::new(&at.into()).to_iso_string().as_string();
+                let text = f.relative.format(value, unit);
+                let iso = iso_utc(at as i64);
                 Some(view! {
                     <span class="mss-updated">
                         <span class="mss-updated-label">{t.updated} " "</span>
@@ -258,46 +258,49 @@ fn live_card(
     let poller = StoredValue::new_local(poller);
     move || {
         let card_class = card_class.clone();
+        // One read of the signal and of the formatters per render.
         snap.with(move |s| {
-            view! {
-                <section
-                    class=card_class
-                    part="card"
-                    data-theme=theme
-                    lang=lang.tag()
-                    data-state=data_state(s)
-                    data-status=data_status(s)
-                    data-stale=s.stale.then_some("true")
-                    aria-busy=s.busy.then_some("true")
-                >
-                    <header class="mss-card__header" part="header">
-                        <p class="mss-card__title" part="title">{t.title}</p>
-                        <button
-                            type="button"
-                            class="mss-refresh"
-                            part="refresh"
-                            data-action="refresh"
-                            title=t.refresh
-                            // Capture phase on the button itself: the same
-                            // clicks (mouse, Enter, Space), without tachys's
-                            // event-delegation table (3 KB gzip of wasm).
-                            on:click:capture=move |_| poller.with_value(Poller::refresh)
-                        >
-                            <span class="mss-refresh__icon" aria-hidden="true"></span>
-                            <span class="mss-refresh__text">
-                                {if s.busy { t.refreshing } else { t.refresh }}
-                            </span>
-                        </button>
-                    </header>
-                    <div class="mss-live" role="status" aria-live="polite">
-                        {live(s)}
-                    </div>
-                    {body(s)}
-                    <footer class="mss-card__footer" part="footer">
-                        {footer(s)}
-                    </footer>
-                </section>
-            }
+            intl.with_value(|f| {
+                view! {
+                    <section
+                        class=card_class
+                        part="card"
+                        data-theme=theme
+                        lang=lang.tag()
+                        data-state=data_state(s)
+                        data-status=data_status(s)
+                        data-stale=s.stale.then_some("true")
+                        aria-busy=s.busy.then_some("true")
+                    >
+                        <header class="mss-card__header" part="header">
+                            <p class="mss-card__title" part="title">{t.title}</p>
+                            <button
+                                type="button"
+                                class="mss-refresh"
+                                part="refresh"
+                                data-action="refresh"
+                                title=t.refresh
+                                // Capture phase on the button itself: the same
+                                // clicks (mouse, Enter, Space), without tachys's
+                                // event-delegation table (3 KB gzip of wasm).
+                                on:click:capture=move |_| poller.with_value(Poller::refresh)
+                            >
+                                <span class="mss-refresh__icon" aria-hidden="true"></span>
+                                <span class="mss-refresh__text">
+                                    {if s.busy { t.refreshing } else { t.refresh }}
+                                </span>
+                            </button>
+                        </header>
+                        <div class="mss-live" role="status" aria-live="polite">
+                            {live(s)}
+                        </div>
+                        {body(s, f)}
+                        <footer class="mss-card__footer" part="footer">
+                            {footer(s, f)}
+                        </footer>
+                    </section>
+                }
+            })
         })
     }
 }

@@ -1,6 +1,8 @@
 //! Dates and relative times through the browser's `Intl`, which knows the
 //! user's time zone and the locale's conventions at no cost in wasm size.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Date, Intl, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -15,69 +17,108 @@ fn options(pairs: &[(&str, &str)]) -> Object {
     object
 }
 
+/// Texts a formatter already made, by input, sorted. Cards re-render as a
+/// whole, and most of what they format did not change since the last time.
+#[derive(Default)]
+struct Made(RefCell<Vec<(i64, String)>>);
+
+impl Made {
+    /// Enough for the counts and dates of a page of a hundred cards.
+    const KEEP: usize = 512;
+
+    fn get(&self, key: i64, make: impl FnOnce() -> String) -> String {
+        let at = self.0.borrow().binary_search_by_key(&key, |(k, _)| *k);
+        match at {
+            Ok(i) => self.0.borrow()[i].1.clone(),
+            Err(i) => {
+                let text = make();
+                let mut made = self.0.borrow_mut();
+                if made.len() >= Self::KEEP {
+                    made.clear();
+                    made.push((key, text.clone()));
+                } else {
+                    made.insert(i, (key, text.clone()));
+                }
+                text
+            }
+        }
+    }
+}
+
 /// Local dates and times ("Nov 23, 2020, 3:00:33 PM"), with one
-/// `Intl.DateTimeFormat` per card (`toLocaleString` would build one per call).
-pub struct DateTimeFormat(Intl::DateTimeFormat);
+/// `Intl.DateTimeFormat` per language (`toLocaleString` would build one per
+/// call).
+pub struct DateTimeFormat(Intl::DateTimeFormat, Made);
 
 impl DateTimeFormat {
     pub fn new(locale: &str) -> Self {
         let locales = Array::of1(&JsValue::from_str(locale));
-        Self(Intl::DateTimeFormat::new(
-            &locales,
-            &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
-        ))
+        Self(
+            Intl::DateTimeFormat::new(
+                &locales,
+                &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
+            ),
+            Made::default(),
+        )
     }
 
-    /// The text and the ISO form for `<time datetime>`. `epoch_ms` must be
-    /// in `Date`'s range (see `core::format::date_ms`).
-    pub fn format(&self, epoch_ms: f64) -> (String, Option<String>) {
-        let date = Date::new(&JsValue::from_f64(epoch_ms));
-        let text = self
-            .0
-            .format()
-            .call1(&JsValue::UNDEFINED, &date)
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
-        (text, date.to_iso_string().as_string())
+    /// `epoch_ms` must be in `Date`'s range (see `core::format::date_ms`).
+    pub fn format(&self, epoch_ms: i64) -> String {
+        self.1.get(epoch_ms, || {
+            let date = Date::new(&JsValue::from_f64(epoch_ms as f64));
+            self.0
+                .format()
+                .call1(&JsValue::UNDEFINED, &date)
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        })
     }
 }
 
-/// "5 seconds ago", "now", "5秒钟前".
-pub struct RelativeTime(Intl::RelativeTimeFormat);
+/// "10 seconds ago", "now", "10秒钟前".
+pub struct RelativeTime(Intl::RelativeTimeFormat, Made);
 
 impl RelativeTime {
     pub fn new(locale: &str) -> Self {
         let locales = Array::of1(&JsValue::from_str(locale));
-        Self(Intl::RelativeTimeFormat::new(
-            &locales,
-            &options(&[("numeric", "auto")]),
-        ))
+        Self(
+            Intl::RelativeTimeFormat::new(&locales, &options(&[("numeric", "auto")])),
+            Made::default(),
+        )
     }
 
     pub fn format(&self, value: i64, unit: RelUnit) -> String {
-        self.0.format(value as f64, unit.as_str()).into()
+        // Ages are small: value and unit fit one key.
+        let key = value.saturating_mul(4).saturating_add(unit as i64);
+        self.1
+            .get(key, || self.0.format(value as f64, unit.as_str()).into())
     }
 }
 
 /// Counts through `Intl.NumberFormat`, passed as a `BigInt` so that every
 /// 64-bit value stays exact.
-pub struct NumberFormat(Intl::NumberFormat);
+pub struct NumberFormat(Intl::NumberFormat, Made);
 
 impl NumberFormat {
     pub fn new(locale: &str) -> Self {
         let locales = Array::of1(&JsValue::from_str(locale));
-        Self(Intl::NumberFormat::new(&locales, &Object::new()))
+        Self(
+            Intl::NumberFormat::new(&locales, &Object::new()),
+            Made::default(),
+        )
     }
 
     pub fn format(&self, n: i64) -> String {
-        self.0
-            .format()
-            .call1(&JsValue::UNDEFINED, &js_sys::BigInt::from(n).into())
-            .ok()
-            .and_then(|v| v.as_string())
-            // Without BigInt support in Intl, the core's exact grouping.
-            .unwrap_or_else(|| crate::core::format::group_digits(n))
+        self.1.get(n, || {
+            self.0
+                .format()
+                .call1(&JsValue::UNDEFINED, &js_sys::BigInt::from(n).into())
+                .ok()
+                .and_then(|v| v.as_string())
+                // Without BigInt support in Intl, the core's exact grouping.
+                .unwrap_or_else(|| crate::core::format::group_digits(n))
+        })
     }
 }
 
