@@ -202,3 +202,58 @@ async fn unmounting_stops_requests() {
         "requests after unmount"
     );
 }
+
+/// The URLs of the batch requests this page has sent (Resource Timing).
+fn batch_urls() -> Vec<String> {
+    let performance: wasm_bindgen::JsValue =
+        web_sys::window().unwrap().performance().unwrap().into();
+    let get_entries: js_sys::Function =
+        js_sys::Reflect::get(&performance, &"getEntriesByType".into())
+            .unwrap()
+            .unchecked_into();
+    let entries: js_sys::Array = get_entries
+        .call1(&performance, &"resource".into())
+        .unwrap()
+        .unchecked_into();
+    entries
+        .iter()
+        .filter_map(|e| js_sys::Reflect::get(&e, &"name".into()).ok()?.as_string())
+        .filter(|name| name.contains("dataset_ids="))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn batch_cards_share_a_request_and_stop_alone() {
+    let stamp = js_sys::Date::now();
+    let ids: Vec<String> = (0..3).map(|i| format!("done-wasm-{stamp}-{i}")).collect();
+    let before = batch_urls().len();
+    let mut cards: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            mount(&[
+                ("proxy", mock_url()),
+                ("project_id", "p"),
+                ("dataset_id", id),
+                ("requests", "batch"),
+                ("interval", "1"),
+                ("idle_interval", "1"),
+            ])
+        })
+        .collect();
+    for ((host, _), id) in cards.iter().zip(&ids) {
+        wait_for_state(host, "ok").await;
+        assert_eq!(field(host, "dataset_id").as_deref(), Some(id.as_str()));
+    }
+    // Mounted in one task: one request for the three.
+    let sent = batch_urls();
+    assert_eq!(sent.len(), before + 1, "{sent:?}");
+    assert!(sent[before].ends_with(&ids.join(",")), "{}", sent[before]);
+    // A card that goes away stops asking; the others go on.
+    let (gone, handle) = cards.remove(0);
+    drop(handle);
+    assert!(gone.query_selector(".mss-card").unwrap().is_none());
+    let (left, still) = (requests_for(&ids[0]).await, requests_for(&ids[1]).await);
+    sleep(2500).await;
+    assert_eq!(requests_for(&ids[0]).await, left, "requests after unmount");
+    assert!(requests_for(&ids[1]).await >= still + 2);
+}
