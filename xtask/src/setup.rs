@@ -149,16 +149,10 @@ fn ensure_trunk(bin: &Path) -> Result<PathBuf> {
 
 /// wasm-opt from npm's binaryen (Debian's older one breaks release builds).
 fn ensure_wasm_opt() -> Result<PathBuf> {
-    let prefix = cache_dir().join("npm");
-    let dir = prefix.join("node_modules/binaryen/bin");
+    let dir = npm_prefix().join("node_modules/binaryen/bin");
     let have = version_of(&dir.join("wasm-opt"), "--version").unwrap_or_default();
     if !have.contains(&format!("version {BINARYEN_VERSION}")) {
-        std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
-        ensure_node()?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&prefix)
-            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+        npm_install(&format!("binaryen@{BINARYEN_VERSION}"))?;
     }
     Ok(dir)
 }
@@ -166,18 +160,28 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
 /// terser from npm, for the release JS (trunk's own minifier cannot parse
 /// wasm-bindgen's output).
 fn ensure_terser() -> Result<PathBuf> {
-    let prefix = cache_dir().join("npm");
-    let bin = prefix.join("node_modules/.bin/terser");
+    let bin = npm_prefix().join("node_modules/.bin/terser");
     let have = version_of(&bin, "--version").unwrap_or_default();
     if !have.ends_with(TERSER_VERSION) {
-        std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
-        ensure_node()?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&prefix)
-            .arg(format!("terser@{TERSER_VERSION}")))?;
+        npm_install(&format!("terser@{TERSER_VERSION}"))?;
     }
     Ok(bin)
+}
+
+/// Where the tools from npm live, beside the project's other downloads.
+fn npm_prefix() -> PathBuf {
+    cache_dir().join("npm")
+}
+
+/// Installs one pinned npm package (`name@version`) under [`npm_prefix`].
+fn npm_install(package: &str) -> Result {
+    let prefix = npm_prefix();
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    ensure_node()?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg(package))
 }
 
 fn ensure_node() -> Result {
