@@ -65,20 +65,23 @@ fn decode_id(raw: &str) -> Option<String> {
     is_valid_id(&decoded).then(|| decoded.into_owned())
 }
 
-/// Parses a raw request path (still percent-encoded, without the query):
-/// `/v2/{p}/datasets/{d}/sync-data/status`, optionally under `/api`.
-pub fn status_target(path: &str) -> Result<Target, Rejection> {
+/// The segments of a raw path, `/api` in front left out (the widget's
+/// default proxy URL): `["", "v2", ...]`.
+fn segments(path: &str) -> Vec<&str> {
     let path = match path.strip_prefix("/api") {
         Some(rest) if rest.starts_with('/') => rest,
         _ => path,
     };
-    let segments: Vec<&str> = path.split('/').collect();
-    let [first, "v2", project, "datasets", dataset, "sync-data", "status"] = segments[..] else {
+    path.split('/').collect()
+}
+
+/// Parses a raw request path (still percent-encoded, without the query):
+/// `/v2/{p}/datasets/{d}/sync-data/status`, optionally under `/api`.
+pub fn status_target(path: &str) -> Result<Target, Rejection> {
+    let segments = segments(path);
+    let ["", "v2", project, "datasets", dataset, "sync-data", "status"] = segments[..] else {
         return Err(Rejection::NotStatusPath);
     };
-    if !first.is_empty() {
-        return Err(Rejection::NotStatusPath);
-    }
     let project_id = decode_id(project).ok_or(Rejection::BadProjectId)?;
     let dataset_id = decode_id(dataset).ok_or(Rejection::BadDatasetId)?;
     Ok(Target {
@@ -90,11 +93,7 @@ pub fn status_target(path: &str) -> Result<Target, Rejection> {
 /// Parses a raw batch path, `/v2/{p}/datasets/sync-data/status`
 /// (optionally under `/api`), to its project ID.
 pub fn batch_project(path: &str) -> Result<String, Rejection> {
-    let path = match path.strip_prefix("/api") {
-        Some(rest) if rest.starts_with('/') => rest,
-        _ => path,
-    };
-    let segments: Vec<&str> = path.split('/').collect();
+    let segments = segments(path);
     let ["", "v2", project, "datasets", "sync-data", "status"] = segments[..] else {
         return Err(Rejection::NotStatusPath);
     };
