@@ -24,21 +24,17 @@ pub fn split(
     body: &str,
     dataset_ids: &[String],
 ) -> Vec<Result<SyncStatus, RequestError>> {
-    let whole = if status == 200 {
-        match json::parse_object(body) {
-            Ok(object) => {
-                return dataset_ids
-                    .iter()
-                    .map(|id| entry(body, &object, id))
-                    .collect()
-            }
-            // The same error a single answer would give.
-            Err(_) => interpret(status, retry_after, body),
+    if status == 200 {
+        if let Ok(object) = json::parse_object(body) {
+            return dataset_ids
+                .iter()
+                .map(|id| entry(body, &object, id))
+                .collect();
         }
-    } else {
-        interpret(status, retry_after, body)
-    };
-    vec![whole; dataset_ids.len()]
+    }
+    // The whole batch failed: every dataset gets the error a single
+    // answer would give.
+    vec![interpret(status, retry_after, body); dataset_ids.len()]
 }
 
 /// One dataset's entry, interpreted.

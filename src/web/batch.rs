@@ -27,6 +27,7 @@ use crate::core::model::SyncStatus;
 use crate::core::response::RequestError;
 use crate::core::url::{batch_url, encode_segment, MAX_BATCH};
 use crate::web::fetch::fetch_answer;
+use crate::web::poller::jitter;
 use crate::web::timer::Timer;
 
 type Answer = Result<SyncStatus, RequestError>;
@@ -127,7 +128,7 @@ fn flush() {
                 }
                 Err(err) => vec![Err(err); group.ids.len()],
             };
-            let jitter = js_sys::Math::random() * 2.0 - 1.0;
+            let jitter = jitter();
             // `split` answers each ID in order.
             for (reply, answer) in group.replies.into_iter().zip(answers) {
                 reply(answer, jitter);

@@ -120,6 +120,12 @@ fn monotonic() -> Duration {
     ms_between(0.0, ms)
 }
 
+/// A random number in `[-1, 1]`: the randomness `Policy::on` takes from
+/// its caller for a failure's backoff.
+pub fn jitter() -> f64 {
+    js_sys::Math::random() * 2.0 - 1.0
+}
+
 /// Runs `f` on the poller if it still exists.
 fn with_poller(weak: &Weak<Inner>, f: impl FnOnce(&Poller)) {
     if let Some(inner) = weak.upgrade() {
@@ -231,7 +237,7 @@ impl Poller {
     }
 
     fn dispatch(&self, event: Event) {
-        self.dispatch_with(event, js_sys::Math::random() * 2.0 - 1.0);
+        self.dispatch_with(event, jitter());
     }
 
     /// `jitter` for a failure's backoff: batch cards share their batch's, so
@@ -314,7 +320,7 @@ impl Poller {
     }
 
     fn answered(&self, result: Result<SyncStatus, RequestError>) {
-        self.answered_with(result, js_sys::Math::random() * 2.0 - 1.0);
+        self.answered_with(result, jitter());
     }
 
     fn answered_with(&self, result: Result<SyncStatus, RequestError>, jitter: f64) {
