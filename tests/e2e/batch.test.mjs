@@ -2,14 +2,13 @@
 // of the proxy (here the mock), and each still shows its own answer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openCard, waitForState, text } from './helpers.mjs';
+import { launch, openCard, waitForState, text, unique } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const BATCH = '/datasets/sync-data/status?dataset_ids=';
-const stamp = () => `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 
 /** Adds compact batch cards for these datasets to the page. */
 const addCards = (page, ids, attrs = {}) => page.evaluate(([ids, attrs]) => {
@@ -48,7 +47,7 @@ test('cards added together share one request and each shows its own dataset', as
   const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
   try {
     await waitForState(v.card, 'ok');
-    const ids = Array.from({ length: 30 }, (_, i) => `batch-${i}-${stamp()}`);
+    const ids = Array.from({ length: 30 }, (_, i) => unique(`batch-${i}`));
     const before = v.statusRequests.length;
     await addCards(v.page, ids, { interval: '3600' });
     const cards = await cardsOf(v.page, ids.length);
@@ -89,7 +88,7 @@ test('timer refreshes of batch cards go out together, on whole seconds', async (
   const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' });
   try {
     await waitForState(v.card, 'ok');
-    const ids = Array.from({ length: 20 }, (_, i) => `timed-${i}-${stamp()}`);
+    const ids = Array.from({ length: 20 }, (_, i) => unique(`timed-${i}`));
     await addCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
     await cardsOf(v.page, ids.length);
     // When the page sent each batch request (wall clock), from Resource Timing.
@@ -113,7 +112,7 @@ test('batch cards that fail retry together, with one jitter', async () => {
   try {
     await waitForState(v.card, 'ok');
     // RUNNING on the first request, 503 on every later one.
-    const ids = Array.from({ length: 20 }, (_, i) => `goes-down-${i}-${stamp()}`);
+    const ids = Array.from({ length: 20 }, (_, i) => unique(`goes-down-${i}`));
     const sent = [];
     v.page.on('request', (r) => { if (r.url().includes(BATCH)) sent.push(r.url()); });
     await addCards(v.page, ids, { interval: '1', 'idle-interval': '1' });

@@ -2,13 +2,11 @@
 // the JS API, themes and contrast, host CSS, many cards, strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, openCard, waitForState, text } from './helpers.mjs';
+import { BASE_URL, launch, openCard, waitForState, text, unique } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-const unique = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 
 test('the element renders the card inside an open shadow root', async () => {
   const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running' });

@@ -49,3 +49,6 @@ export async function waitForState(card, state, timeout = 10_000) {
 
 export const text = (card, field) =>
   card.locator(`[data-field="${field}"]`).textContent();
+
+/** A dataset ID no other test (or earlier run) has used: the mock keeps state per ID. */
+export const unique = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;

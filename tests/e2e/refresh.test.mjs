@@ -2,13 +2,11 @@
 // Retry-After, idle interval, hidden pages, offline, staleness.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openCard, waitForState, text } from './helpers.mjs';
+import { launch, openCard, waitForState, text, unique } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-const unique = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 
 /** Counts status requests made during `ms` milliseconds from now. */
 async function countDuring(v, ms) {
