@@ -233,7 +233,7 @@ pub enum SettingsError {
     UpstreamOnly(&'static str),
     #[error("{0} must be {1}")]
     BadNumber(&'static str, &'static str),
-    #[error("--static {0}: not a folder (build the widget first: trunk build --release)")]
+    #[error("--static {0}: not a folder (build the widget first: cargo xtask build)")]
     StaticNotDir(String),
 }
 

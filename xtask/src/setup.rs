@@ -85,6 +85,7 @@ pub fn locked_wasm_bindgen() -> Result<String> {
 
 pub fn ensure_all() -> Result<Tools> {
     ensure_wasm_target()?;
+    ensure_rust_src()?;
     let bin = cargo_bin();
     ensure_wasm_bindgen(&bin)?;
     let trunk = ensure_trunk(&bin)?;
@@ -113,6 +114,23 @@ fn ensure_wasm_target() -> Result {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The standard library's sources, which the release build compiles for size
+/// (`crate::trunk_release`).
+fn ensure_rust_src() -> Result {
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("rustc: {e}"))?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if sysroot
+        .join("lib/rustlib/src/rust/library/std/Cargo.toml")
+        .exists()
+    {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["component", "add", "rust-src"]))
 }
 
 fn ensure_wasm_bindgen(bin: &Path) -> Result {
