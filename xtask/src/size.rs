@@ -17,8 +17,9 @@ pub const TARGET_GZIP_BYTES: u64 = 80 * 1024;
 /// for honest small changes, not for noise. Raised once on purpose: shared
 /// requests for pages of many cards (`requests="batch"`) and cheaper
 /// re-renders took the total from 97,398 B to 103,031 B. Lowered when the
-/// release build began compiling the standard library for size (89,903 B).
-pub const CEILING_GZIP_BYTES: u64 = 90_800;
+/// release build began compiling the standard library for size and
+/// dropped unused exports (87,345 B).
+pub const CEILING_GZIP_BYTES: u64 = 88_200;
 
 pub struct Sizes {
     /// (file name, raw bytes, gzip bytes)
