@@ -10,8 +10,12 @@
 //   const card = mount(document.querySelector('#sync'), { projectId: 'p1', datasetId: 'd1' });
 //
 // The wasm and JS files are found next to this file, wherever it is served.
-import init, { mount } from './modelarts-sync-status.js';
 
-await init({ module_or_path: new URL('./modelarts-sync-status_bg.wasm', import.meta.url) });
+// The wasm download starts now, beside the JS glue's, not after it.
+const wasm = fetch(new URL('./modelarts-sync-status_bg.wasm', import.meta.url));
+// A failed download is reported once, by `init` below, not also as unhandled.
+wasm.catch(() => {});
+const { default: init, mount } = await import('./modelarts-sync-status.js');
+await init({ module_or_path: wasm });
 
 export { mount };
