@@ -245,8 +245,10 @@ fn bench() -> Result {
         .arg("bench/baseline/index.html"))?;
     minify::dist(&baseline, &tools.terser)?;
     let dist = root().join("dist");
+    let page = root().join("target/bench/widget");
+    widget_page(&dist, &page)?;
     let (_widget, widget_url) =
-        start_mock_built(true, "127.0.0.1:0", &["--static", &dist.to_string_lossy()])?;
+        start_mock_built(true, "127.0.0.1:0", &["--static", &page.to_string_lossy()])?;
     let (_baseline, baseline_url) = start_mock_built(
         true,
         "127.0.0.1:0",
@@ -266,6 +268,43 @@ fn bench() -> Result {
         update_benchmarks_md(&table)?;
     }
     measured
+}
+
+/// The widget as a portal embeds it, for the bench: `dist`'s files under
+/// `page`, with an `index.html` that holds one card and
+/// loads the loader, the options from the URL query (`?project_id=p` →
+/// `project-id="p"`). Like the baseline's page, which trunk writes, it
+/// preloads the module's files (README: Embedding), and has nothing else:
+/// the demo page's own stylesheet and script are not the widget's cost.
+fn widget_page(dist: &Path, page: &Path) -> Result {
+    if page.exists() {
+        std::fs::remove_dir_all(page).map_err(|e| format!("{}: {e}", page.display()))?;
+    }
+    let mut preloads = String::new();
+    for file in files_under(dist, |_| true)? {
+        let rel = file.strip_prefix(dist).map_err(|e| e.to_string())?;
+        let to = page.join(rel);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::copy(&file, &to).map_err(|e| format!("{}: {e}", file.display()))?;
+        let href = rel.to_string_lossy().replace('\\', "/");
+        if href.ends_with("_bg.wasm") {
+            preloads.push_str(&format!(
+                "<link rel=\"preload\" href=\"/{href}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n"
+            ));
+        } else if href == "modelarts-sync-status.js" || href.starts_with("snippets/") {
+            preloads.push_str(&format!("<link rel=\"modulepreload\" href=\"/{href}\">\n"));
+        }
+    }
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>widget</title>\n\
+         {preloads}<script type=\"module\" src=\"/modelarts-sync-status-loader.js\"></script>\n</head>\n\
+         <body>\n<modelarts-sync-status id=\"card\"></modelarts-sync-status>\n<script>\n\
+         for (const [k, v] of new URLSearchParams(location.search)) card.setAttribute(k.replaceAll('_', '-'), v);\n\
+         </script>\n</body>\n</html>\n"
+    );
+    std::fs::write(page.join("index.html"), html).map_err(|e| format!("widget page: {e}"))
 }
 
 /// Replaces the text between the markers in BENCHMARKS.md.
@@ -378,4 +417,36 @@ fn test() -> Result {
         .env("BASE_URL", &base_url)
         .env("CHROMIUM", &tools.chromium))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widget_page_preloads_the_module_and_replaces_the_demo() {
+        let top = std::env::temp_dir().join(format!("xtask-page-{}", std::process::id()));
+        let (dist, page) = (top.join("dist"), top.join("page"));
+        let files = [
+            "index.html",
+            "demo.js",
+            "modelarts-sync-status-loader.js",
+            "modelarts-sync-status.js",
+            "modelarts-sync-status_bg.wasm",
+            "snippets/s-1/js/element.js",
+        ];
+        for f in files {
+            std::fs::create_dir_all(dist.join(f).parent().unwrap()).unwrap();
+            std::fs::write(dist.join(f), f).unwrap();
+        }
+        widget_page(&dist, &page).unwrap();
+        let html = std::fs::read_to_string(page.join("index.html")).unwrap();
+        let _ = std::fs::remove_dir_all(&top);
+        assert!(html.contains(r#"<link rel="modulepreload" href="/modelarts-sync-status.js">"#));
+        assert!(html.contains(r#"<link rel="modulepreload" href="/snippets/s-1/js/element.js">"#));
+        assert!(html.contains(r#"href="/modelarts-sync-status_bg.wasm" as="fetch""#));
+        assert!(html.contains(r#"<script type="module" src="/modelarts-sync-status-loader.js">"#));
+        assert!(!html.contains("demo.js"), "{html}");
+        assert!(!html.contains(r#"rel="modulepreload" href="/modelarts-sync-status-loader.js""#));
+    }
 }
