@@ -38,12 +38,12 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(),
         Some("setup") => setup::ensure_all().map(|_| ()),
-        Some("build") => setup::ensure_all().and_then(|tools| release_build(&tools)),
+        Some("build") => setup::ensure_build().and_then(|tools| release_build(&tools).map(|_| ())),
         Some("screenshots") => screenshots(),
         Some("bench") => bench(),
-        Some("size") => setup::ensure_all().and_then(|tools| {
-            release_build(&tools)?;
-            size::report(&root().join("dist")).and_then(|s| size::check(&s))
+        Some("size") => setup::ensure_build().and_then(|tools| {
+            let for_size = release_build(&tools)?;
+            size::report(&root().join("dist")).and_then(|s| size::check(&s, for_size))
         }),
         _ => {
             eprintln!("{USAGE}");
@@ -169,10 +169,10 @@ fn demo() -> Result {
             .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     }
     let (_mock, mock_url) = start_mock("127.0.0.1:9009", &[])?;
-    let trunk = Command::new(&tools.trunk)
+    let trunk = Command::new(&tools.build.trunk)
         .args(["serve"])
         .current_dir(root())
-        .env("PATH", tools.path_env())
+        .env("PATH", tools.build.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .spawn()
         .map_err(|e| format!("cannot start trunk: {e}"))?;
@@ -192,17 +192,23 @@ fn demo() -> Result {
 
 /// How release wasm is built: with a standard library compiled for size
 /// (opt-level "z", LTO with our code) whose panics trap at once, with no
-/// message or source location kept. This takes 13,800 B (14 %) off the
-/// widget's gzip transfer, as the Leptos book advises for size. These are
-/// unstable cargo and rustc options: `RUSTC_BOOTSTRAP` admits them on the
-/// machine's pinned stable rustc (docs/toolchain notes), for this build
-/// only. Debug builds, tests and `trunk build --release` by hand do without
-/// them. The widget never panics by design; a panic that slipped through
-/// would still stop the module, only without its message.
+/// message or source location kept. This takes 14,000 B (14 %) off the
+/// widget's gzip transfer, as the Leptos book advises for size.
+///
+/// These are unstable cargo and rustc options, admitted by `RUSTC_BOOTSTRAP`
+/// on the one rustc they were checked with ([`SIZE_BUILD_RUSTC`]); any other
+/// gets the plain release build and a warning. `RUSTC_BOOTSTRAP` reaches
+/// every rustc of the build: build scripts that probe for nightly features
+/// (proc-macro2's, thiserror's) find them, so macros expand through their
+/// nightly paths in this build only. The e2e tests run on this build.
+/// Debug builds, tests and `trunk build --release` by hand do without these
+/// options. The widget never panics by design; should one slip through, the
+/// release build shows only "unreachable" in the console (no message), and
+/// the module goes on in whatever state the trap left it.
 const SIZE_BUILD_ENV: &[(&str, &str)] = &[
     ("RUSTC_BOOTSTRAP", "1"),
     ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
-    // trunk passes --target, so these reach the wasm crates only, not
+    // trunk passes --target, so the flags reach the wasm crates only, not
     // build scripts or proc macros.
     (
         "RUSTFLAGS",
@@ -210,40 +216,109 @@ const SIZE_BUILD_ENV: &[(&str, &str)] = &[
     ),
 ];
 
-/// `trunk build --release` with [`SIZE_BUILD_ENV`], in a target folder of
-/// its own so that ordinary builds do not rebuild the standard library.
-fn trunk_release(tools: &setup::Tools) -> Result<Command> {
-    // trunk builds offline: fetch the workspace's crates and those of the
-    // standard library's sources first.
+/// The rustc [`SIZE_BUILD_ENV`] was checked with (the machine's stable; the
+/// options' names have changed between releases before).
+const SIZE_BUILD_RUSTC: &str = "rustc 1.95.";
+
+/// Whether this rustc takes [`SIZE_BUILD_ENV`].
+fn size_build_available() -> bool {
+    let version = Command::new("rustc")
+        .arg("-V")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    if version.starts_with(SIZE_BUILD_RUSTC) {
+        return true;
+    }
+    eprintln!(
+        "xtask: warning: {} is not the rustc the size-optimised build was checked with \
+         ({SIZE_BUILD_RUSTC}x): building the plain release (larger; the size ceiling is not checked)",
+        version.trim()
+    );
+    false
+}
+
+/// trunk builds offline: fetch the workspace's crates, and those of the
+/// standard library's sources for the size build.
+fn fetch_for_release(for_size: bool) -> Result {
     run(cargo().args(["fetch"]))?;
-    run(cargo()
-        .args(["fetch", "--target", "wasm32-unknown-unknown"])
-        .envs(SIZE_BUILD_ENV.iter().copied()))?;
+    if for_size {
+        run(cargo()
+            .args(["fetch", "--target", "wasm32-unknown-unknown"])
+            .envs(SIZE_BUILD_ENV.iter().copied()))?;
+    }
+    Ok(())
+}
+
+/// `trunk build --release`, with [`SIZE_BUILD_ENV`] when `for_size`, in a
+/// target folder of its own so that ordinary builds do not rebuild the
+/// standard library.
+fn trunk_release(tools: &setup::BuildTools, for_size: bool) -> Command {
     let mut trunk = Command::new(&tools.trunk);
     trunk
         .args(["build", "--release"])
-        .envs(SIZE_BUILD_ENV.iter().copied())
-        .env("CARGO_TARGET_DIR", root().join("target/size"))
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    Ok(trunk)
+    if for_size {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join("target"))
+            .join("size");
+        trunk
+            .envs(SIZE_BUILD_ENV.iter().copied())
+            // It would win over RUSTFLAGS.
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env("CARGO_TARGET_DIR", target);
+    }
+    trunk
 }
 
-fn release_build(tools: &setup::Tools) -> Result {
-    run(&mut trunk_release(tools)?)?;
-    minify::dist(&root().join("dist"), &tools.terser)
+/// Builds `dist/`; returns whether it is the size build.
+fn release_build(tools: &setup::BuildTools) -> Result<bool> {
+    let for_size = size_build_available();
+    fetch_for_release(for_size)?;
+    run(&mut trunk_release(tools, for_size))?;
+    let dist = root().join("dist");
+    no_stream_adapters_in_use(&dist)?;
+    minify::dist(&dist, &tools.terser)?;
+    Ok(for_size)
+}
+
+/// wasm-opt drops the exports of wasm-streams' adapters (`IntoUnderlying*`,
+/// `--remove-exports` in index.html): Leptos' server-function client brings
+/// them, and the widget calls no server function. Should Rust code ever hand
+/// one to JS (the glue then wraps it), the build must fail here, not the page
+/// at run time.
+fn no_stream_adapters_in_use(dist: &Path) -> Result {
+    let glue = dist.join("modelarts-sync-status.js");
+    let js = std::fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let wrapped = js.match_indices("IntoUnderlying").any(|(at, _)| {
+        let rest = &js[at..];
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        rest[name_end..].starts_with(".__wrap")
+    });
+    if wrapped {
+        return Err(format!(
+            "{} wraps a wasm-streams adapter, whose exports index.html removes \
+             (--remove-exports=*intounderlying*): drop that option",
+            glue.display()
+        ));
+    }
+    Ok(())
 }
 
 fn bench() -> Result {
     let tools = setup::ensure_all()?;
-    release_build(&tools)?;
+    let for_size = release_build(&tools.build)?;
     let baseline = root().join("target/bench/baseline");
     // Built and minified as the widget is, for a fair comparison.
-    run(trunk_release(&tools)?
+    run(trunk_release(&tools.build, for_size)
         .arg("--dist")
         .arg(&baseline)
         .arg("bench/baseline/index.html"))?;
-    minify::dist(&baseline, &tools.terser)?;
+    minify::dist(&baseline, &tools.build.terser)?;
     let dist = root().join("dist");
     let page = root().join("target/bench/widget");
     widget_page(&dist, &page)?;
@@ -301,7 +376,9 @@ fn widget_page(dist: &Path, page: &Path) -> Result {
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>widget</title>\n\
          {preloads}<script type=\"module\" src=\"/modelarts-sync-status-loader.js\"></script>\n</head>\n\
          <body>\n<modelarts-sync-status id=\"card\"></modelarts-sync-status>\n<script>\n\
-         for (const [k, v] of new URLSearchParams(location.search)) card.setAttribute(k.replaceAll('_', '-'), v);\n\
+         for (const [k, v] of new URLSearchParams(location.search)) {{\n\
+         try {{ card.setAttribute(k.replaceAll('_', '-'), v); }} catch {{}}\n\
+         }}\n\
          </script>\n</body>\n</html>\n"
     );
     std::fs::write(page.join("index.html"), html).map_err(|e| format!("widget page: {e}"))
@@ -332,7 +409,7 @@ fn update_benchmarks_md(table: &str) -> Result {
 fn screenshots() -> Result {
     let tools = setup::ensure_all()?;
     setup::ensure_cjk_font()?;
-    release_build(&tools)?;
+    release_build(&tools.build)?;
     let dist = root().join("dist");
     let dist = dist.to_string_lossy();
     let (_server, base_url) = start_mock("127.0.0.1:0", &["--static", &dist])?;
@@ -387,14 +464,14 @@ fn test() -> Result {
             "--test",
             "web",
         ])
-        .env("PATH", tools.path_env())
+        .env("PATH", tools.build.path_env())
         .env("CHROMEDRIVER", &tools.chromedriver)
         .env("MSS_MOCK_URL", &mock_url))?;
     drop(mock);
 
     eprintln!("\n== release build and its transfer size");
-    release_build(&tools)?;
-    size::check(&size::report(&root().join("dist"))?)?;
+    let for_size = release_build(&tools.build)?;
+    size::check(&size::report(&root().join("dist"))?, for_size)?;
 
     eprintln!("\n== end-to-end tests: release build in headless Chromium against the mock");
     let dist = root().join("dist");
@@ -422,6 +499,19 @@ fn test() -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrapped_stream_adapter_fails_the_build() {
+        let dist = std::env::temp_dir().join(format!("xtask-glue-{}", std::process::id()));
+        std::fs::create_dir_all(&dist).unwrap();
+        let glue = dist.join("modelarts-sync-status.js");
+        std::fs::write(&glue, "export class IntoUnderlyingSource {}\nconst x = 1;").unwrap();
+        assert!(no_stream_adapters_in_use(&dist).is_ok());
+        std::fs::write(&glue, "const s = IntoUnderlyingSource.__wrap(ptr);").unwrap();
+        let err = no_stream_adapters_in_use(&dist).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dist);
+        assert!(err.contains("--remove-exports"), "{err}");
+    }
 
     #[test]
     fn widget_page_preloads_the_module_and_replaces_the_demo() {

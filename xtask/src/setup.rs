@@ -10,18 +10,16 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const TERSER_VERSION: &str = "5.51.4";
 
-/// Where the tools are.
-pub struct Tools {
+/// What the release build needs.
+pub struct BuildTools {
     pub trunk: PathBuf,
-    pub chromium: PathBuf,
-    pub chromedriver: PathBuf,
     /// terser, which minifies the release JS.
     pub terser: PathBuf,
     /// Folders to put first on PATH (wasm-opt from npm's binaryen, cargo's bin).
     pub extra_path: Vec<PathBuf>,
 }
 
-impl Tools {
+impl BuildTools {
     /// PATH with the project's tool folders first.
     pub fn path_env(&self) -> std::ffi::OsString {
         let mut parts = self.extra_path.clone();
@@ -30,6 +28,13 @@ impl Tools {
         }
         std::env::join_paths(parts).unwrap_or_default()
     }
+}
+
+/// Everything: the build's tools, and the browser the tests drive.
+pub struct Tools {
+    pub build: BuildTools,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
 }
 
 /// The first line a tool prints for `--version`, if it runs.
@@ -84,6 +89,19 @@ pub fn locked_wasm_bindgen() -> Result<String> {
 }
 
 pub fn ensure_all() -> Result<Tools> {
+    let build = ensure_build()?;
+    let (chromium, chromedriver) = ensure_chromium()?;
+    ensure_e2e_packages()?;
+    Ok(Tools {
+        build,
+        chromium,
+        chromedriver,
+    })
+}
+
+/// Only what `cargo xtask build` needs (a build host has no use for a
+/// browser).
+pub fn ensure_build() -> Result<BuildTools> {
     ensure_wasm_target()?;
     ensure_rust_src()?;
     let bin = cargo_bin();
@@ -91,12 +109,8 @@ pub fn ensure_all() -> Result<Tools> {
     let trunk = ensure_trunk(&bin)?;
     let wasm_opt_dir = ensure_wasm_opt()?;
     let terser = ensure_terser()?;
-    let (chromium, chromedriver) = ensure_chromium()?;
-    ensure_e2e_packages()?;
-    Ok(Tools {
+    Ok(BuildTools {
         trunk,
-        chromium,
-        chromedriver,
         terser,
         extra_path: vec![wasm_opt_dir, bin],
     })
@@ -117,7 +131,7 @@ fn ensure_wasm_target() -> Result {
 }
 
 /// The standard library's sources, which the release build compiles for size
-/// (`crate::trunk_release`).
+/// (`crate::SIZE_BUILD_ENV`).
 fn ensure_rust_src() -> Result {
     let out = Command::new("rustc")
         .args(["--print", "sysroot"])

@@ -90,7 +90,9 @@ pub fn report(dist: &Path) -> Result<Sizes> {
 
 /// Holds the size to the budget: met, or at least not grown past the
 /// ceiling. Prints which.
-pub fn check(sizes: &Sizes) -> Result {
+/// The ceiling holds for the size build only (`for_size`; see
+/// `SIZE_BUILD_ENV`), which other rustc versions do not get.
+pub fn check(sizes: &Sizes, for_size: bool) -> Result {
     let total = sizes.gzip_total();
     if total <= TARGET_GZIP_BYTES {
         println!("size budget met: {total} B gzip <= {TARGET_GZIP_BYTES} B");
@@ -100,6 +102,10 @@ pub fn check(sizes: &Sizes) -> Result {
         "size budget NOT met: {total} B gzip, {} B over {TARGET_GZIP_BYTES} B (see BENCHMARKS.md)",
         total - TARGET_GZIP_BYTES
     );
+    if !for_size {
+        println!("size ceiling not checked: this is the plain release build");
+        return Ok(());
+    }
     if total > CEILING_GZIP_BYTES {
         return Err(format!(
             "the widget grew to {total} B gzip, past the ceiling of {CEILING_GZIP_BYTES} B \
