@@ -11,10 +11,16 @@
 //
 // The wasm and JS files are found next to this file, wherever it is served.
 
-// The wasm download starts now, beside the JS glue's, not after it.
-const wasm = fetch(new URL('./modelarts-sync-status_bg.wasm', import.meta.url));
-// A failed download is reported once, by `init` below, not also as unhandled.
-wasm.catch(() => {});
+const url = new URL('./modelarts-sync-status_bg.wasm', import.meta.url);
+// The wasm download starts now, beside the JS glue's, not after it; unless
+// the widget already runs on this page (then `init` below fetches nothing,
+// or, for another copy of the glue, fetches `url` itself).
+let wasm = url;
+if (!customElements.get('modelarts-sync-status')) {
+  wasm = fetch(url);
+  // A failed download is reported once, by `init` below, not also as unhandled.
+  wasm.catch(() => {});
+}
 const { default: init, mount } = await import('./modelarts-sync-status.js');
 await init({ module_or_path: wasm });
 
