@@ -222,18 +222,13 @@ const SIZE_BUILD_RUSTC: &str = "rustc 1.95.";
 
 /// Whether this rustc takes [`SIZE_BUILD_ENV`].
 fn size_build_available() -> bool {
-    let version = Command::new("rustc")
-        .arg("-V")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let version = setup::version_of(Path::new("rustc"), "-V").unwrap_or_default();
     if version.starts_with(SIZE_BUILD_RUSTC) {
         return true;
     }
     eprintln!(
-        "xtask: warning: {} is not the rustc the size-optimised build was checked with \
-         ({SIZE_BUILD_RUSTC}x): building the plain release (larger; the size ceiling is not checked)",
-        version.trim()
+        "xtask: warning: {version} is not the rustc the size-optimised build was checked with \
+         ({SIZE_BUILD_RUSTC}x): building the plain release (larger; the size ceiling is not checked)"
     );
     false
 }
@@ -496,14 +491,22 @@ fn test() -> Result {
     Ok(())
 }
 
+/// A fresh, empty folder for one test, removed by the test when done.
+#[cfg(test)]
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_wrapped_stream_adapter_fails_the_build() {
-        let dist = std::env::temp_dir().join(format!("xtask-glue-{}", std::process::id()));
-        std::fs::create_dir_all(&dist).unwrap();
+        let dist = scratch_dir("glue");
         let glue = dist.join("modelarts-sync-status.js");
         std::fs::write(&glue, "export class IntoUnderlyingSource {}\nconst x = 1;").unwrap();
         assert!(no_stream_adapters_in_use(&dist).is_ok());
@@ -515,7 +518,7 @@ mod tests {
 
     #[test]
     fn widget_page_preloads_the_module_and_replaces_the_demo() {
-        let top = std::env::temp_dir().join(format!("xtask-page-{}", std::process::id()));
+        let top = scratch_dir("page");
         let (dist, page) = (top.join("dist"), top.join("page"));
         let files = [
             "index.html",

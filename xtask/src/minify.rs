@@ -74,8 +74,7 @@ mod tests {
 
     #[test]
     fn integrity_follows_the_file() {
-        let dir = std::env::temp_dir().join(format!("xtask-sri-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("sri");
         std::fs::write(dir.join("a.js"), "export const a = 1;").unwrap();
         std::fs::write(
             dir.join("index.html"),

@@ -38,7 +38,7 @@ pub struct Tools {
 }
 
 /// The first line a tool prints for `--version`, if it runs.
-fn version_of(program: &Path, arg: &str) -> Option<String> {
+pub fn version_of(program: &Path, arg: &str) -> Option<String> {
     let out = Command::new(program).arg(arg).output().ok()?;
     out.status.success().then(|| {
         String::from_utf8_lossy(&out.stdout)
