@@ -5,6 +5,7 @@
 //! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium and its
 //! driver, the e2e tests' npm packages) and skips what is already there.
 
+mod link;
 mod minify;
 mod setup;
 mod size;
@@ -34,6 +35,10 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The size build runs this program as its wasm linker (`link.rs`).
+    if let Some(code) = link::run_if_linker(&args) {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(),
@@ -264,6 +269,12 @@ fn trunk_release(tools: &setup::BuildTools, for_size: bool) -> Command {
             // It would win over RUSTFLAGS.
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .env("CARGO_TARGET_DIR", target);
+        // This program links the wasm, without the stream adapters' exports.
+        if let Ok(exe) = std::env::current_exe() {
+            trunk
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", exe)
+                .env(link::LINKER_ENV, "1");
+        }
     }
     trunk
 }
@@ -279,9 +290,10 @@ fn release_build(tools: &setup::BuildTools) -> Result<bool> {
     Ok(for_size)
 }
 
-/// wasm-opt drops the exports of wasm-streams' adapters (`IntoUnderlying*`,
-/// `--remove-exports` in index.html): Leptos' server-function client brings
-/// them, and the widget calls no server function. Should Rust code ever hand
+/// The size build links the wasm without the exports of wasm-streams'
+/// adapters (`IntoUnderlying*`, `link.rs`), and wasm-opt drops what is left
+/// of them (`--remove-exports` in index.html): Leptos' server-function client
+/// brings them, and the widget calls no server function. Should Rust code ever hand
 /// one to JS (the glue then wraps it), the build must fail here, not the page
 /// at run time.
 fn no_stream_adapters_in_use(dist: &Path) -> Result {
@@ -296,8 +308,9 @@ fn no_stream_adapters_in_use(dist: &Path) -> Result {
     });
     if wrapped {
         return Err(format!(
-            "{} wraps a wasm-streams adapter, whose exports index.html removes \
-             (--remove-exports=*intounderlying*): drop that option",
+            "{} wraps a wasm-streams adapter, whose exports the build removes \
+             (xtask/src/link.rs, and --remove-exports=*intounderlying* in index.html): \
+             keep them",
             glue.display()
         ));
     }
