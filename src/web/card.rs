@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::core::config::{Choice, Config, ConfigErrors};
-use crate::core::format::{format_duration, iso_utc, ms_between, relative_age, whole_seconds};
+use crate::core::format::{
+    format_duration, group_digits, iso_utc, ms_between, relative_age, whole_seconds,
+};
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::TaskStatus;
 use crate::web::intl::Formatters;
@@ -155,7 +157,7 @@ fn live_card(
     let body = move |s: &Snapshot, f: &Formatters| {
         let d = s.data.as_ref()?;
         let count = |label, name, value: Option<i64>| {
-            let text = value.map(|n| f.numbers.format(n));
+            let text = value.map(group_digits);
             count_row(label, name, text)
         };
         let counts = view! {

@@ -96,37 +96,16 @@ impl RelativeTime {
     }
 }
 
-/// Counts through `Intl.NumberFormat`, passed as a `BigInt` so that every
-/// 64-bit value stays exact.
-pub struct NumberFormat(Intl::NumberFormat, Made);
-
-impl NumberFormat {
-    pub fn new(locale: &str) -> Self {
-        let locales = Array::of1(&JsValue::from_str(locale));
-        Self(
-            Intl::NumberFormat::new(&locales, &Object::new()),
-            Made::default(),
-        )
-    }
-
-    pub fn format(&self, n: i64) -> String {
-        self.1.get(n, || {
-            self.0
-                .format()
-                .call1(&JsValue::UNDEFINED, &js_sys::BigInt::from(n).into())
-                .ok()
-                .and_then(|v| v.as_string())
-                // Without BigInt support in Intl, the core's exact grouping.
-                .unwrap_or_else(|| crate::core::format::group_digits(n))
-        })
-    }
-}
-
-/// The three formatters a card uses, made once per language and shared by
-/// every card of the page: building an `Intl` formatter costs far more than
-/// using one, and a portal may show a hundred cards.
+/// The formatters a card uses, made once per language and shared by every
+/// card of the page: building an `Intl` formatter costs far more than using
+/// one, and a portal may show a hundred cards.
+///
+/// Counts need none: both languages group digits by three with `,`, which
+/// `core::format::group_digits` does exactly for every `i64`. An
+/// `Intl.NumberFormat` would print the same, after a first construction
+/// that costs 10–40 ms of the card's first status (ICU's number data),
+/// and more wasm.
 pub struct Formatters {
-    pub numbers: NumberFormat,
     pub dates: DateTimeFormat,
     pub relative: RelativeTime,
 }
@@ -142,7 +121,6 @@ impl Formatters {
                 return f.clone();
             }
             let f = std::rc::Rc::new(Self {
-                numbers: NumberFormat::new(locale),
                 dates: DateTimeFormat::new(locale),
                 relative: RelativeTime::new(locale),
             });
