@@ -23,7 +23,7 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 struct Made(RefCell<Vec<(i64, String)>>);
 
 impl Made {
-    /// Enough for the counts and dates of a page of a hundred cards.
+    /// Enough for the dates and ages of a page of a hundred cards.
     const KEEP: usize = 512;
 
     fn get(&self, key: i64, make: impl FnOnce() -> String) -> String {

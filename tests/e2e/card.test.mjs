@@ -276,6 +276,7 @@ test('zh-CN labels', async () => {
     await waitForState(v.card, 'ok');
     assert.equal(await text(v.card, 'status'), '同步中');
     assert.equal(await text(v.card, 'duration_time'), '12 分 34 秒');
+    assert.equal(await text(v.card, 'total_sample_count'), '12,480');
     assert.equal(await v.card.getAttribute('lang'), 'zh-CN');
   } finally {
     await v.close();

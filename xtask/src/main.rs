@@ -34,11 +34,11 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
           headless Chromium; write BENCHMARKS.md; fail when a budget is missed";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
     // The size build runs this program as its wasm linker (`link.rs`).
-    if let Some(code) = link::run_if_linker(&args) {
-        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    if let Some(code) = link::run_if_linker() {
+        return ExitCode::from(code);
     }
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(),
@@ -233,7 +233,7 @@ fn size_build_available() -> bool {
     }
     eprintln!(
         "xtask: warning: {version} is not the rustc the size-optimised build was checked with \
-         ({SIZE_BUILD_RUSTC}x): building the plain release (larger; the size ceiling is not checked)"
+         ({SIZE_BUILD_RUSTC}x): building the plain release (larger; its size is not checked)"
     );
     false
 }
@@ -253,7 +253,7 @@ fn fetch_for_release(for_size: bool) -> Result {
 /// `trunk build --release`, with [`SIZE_BUILD_ENV`] when `for_size`, in a
 /// target folder of its own so that ordinary builds do not rebuild the
 /// standard library.
-fn trunk_release(tools: &setup::BuildTools, for_size: bool) -> Command {
+fn trunk_release(tools: &setup::BuildTools, for_size: bool) -> Result<Command> {
     let mut trunk = Command::new(&tools.trunk);
     trunk
         .args(["build", "--release"])
@@ -264,28 +264,27 @@ fn trunk_release(tools: &setup::BuildTools, for_size: bool) -> Command {
             .map(PathBuf::from)
             .unwrap_or_else(|| root().join("target"))
             .join("size");
+        // This program links the wasm, without the stream adapters' exports.
+        let linker = std::env::current_exe()
+            .map_err(|e| format!("cannot find the xtask's own program to link with: {e}"))?;
         trunk
             .envs(SIZE_BUILD_ENV.iter().copied())
             // It would win over RUSTFLAGS.
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env("CARGO_TARGET_DIR", target);
-        // This program links the wasm, without the stream adapters' exports.
-        if let Ok(exe) = std::env::current_exe() {
-            trunk
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", exe)
-                .env(link::LINKER_ENV, "1");
-        }
+            .env("CARGO_TARGET_DIR", target)
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", linker)
+            .env(link::LINKER_ENV, "1");
     }
-    trunk
+    Ok(trunk)
 }
 
 /// Builds `dist/`; returns whether it is the size build.
 fn release_build(tools: &setup::BuildTools) -> Result<bool> {
     let for_size = size_build_available();
     fetch_for_release(for_size)?;
-    run(&mut trunk_release(tools, for_size))?;
+    run(&mut trunk_release(tools, for_size)?)?;
     let dist = root().join("dist");
-    no_stream_adapters_in_use(&dist)?;
+    no_stream_adapters_in_use(&dist, for_size)?;
     minify::dist(&dist, &tools.terser)?;
     Ok(for_size)
 }
@@ -296,9 +295,13 @@ fn release_build(tools: &setup::BuildTools) -> Result<bool> {
 /// brings them, and the widget calls no server function. Should Rust code ever hand
 /// one to JS (the glue then wraps it), the build must fail here, not the page
 /// at run time.
-fn no_stream_adapters_in_use(dist: &Path) -> Result {
+/// The size build also checks that its linker left them out.
+fn no_stream_adapters_in_use(dist: &Path, for_size: bool) -> Result {
     let glue = dist.join("modelarts-sync-status.js");
     let js = std::fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    if for_size {
+        link::left_out(&js)?;
+    }
     let wrapped = js.match_indices("IntoUnderlying").any(|(at, _)| {
         let rest = &js[at..];
         let name_end = rest
@@ -308,9 +311,9 @@ fn no_stream_adapters_in_use(dist: &Path) -> Result {
     });
     if wrapped {
         return Err(format!(
-            "{} wraps a wasm-streams adapter, whose exports the build removes \
-             (xtask/src/link.rs, and --remove-exports=*intounderlying* in index.html): \
-             keep them",
+            "{} wraps a wasm-streams adapter, whose exports the build removes: \
+             stop dropping them (DROPPED in xtask/src/link.rs, and \
+             --remove-exports=*intounderlying* in index.html and bench/baseline/index.html)",
             glue.display()
         ));
     }
@@ -322,7 +325,7 @@ fn bench() -> Result {
     let for_size = release_build(&tools.build)?;
     let baseline = root().join("target/bench/baseline");
     // Built and minified as the widget is, for a fair comparison.
-    run(trunk_release(&tools.build, for_size)
+    run(trunk_release(&tools.build, for_size)?
         .arg("--dist")
         .arg(&baseline)
         .arg("bench/baseline/index.html"))?;
@@ -522,9 +525,9 @@ mod tests {
         let dist = scratch_dir("glue");
         let glue = dist.join("modelarts-sync-status.js");
         std::fs::write(&glue, "export class IntoUnderlyingSource {}\nconst x = 1;").unwrap();
-        assert!(no_stream_adapters_in_use(&dist).is_ok());
+        assert!(no_stream_adapters_in_use(&dist, false).is_ok());
         std::fs::write(&glue, "const s = IntoUnderlyingSource.__wrap(ptr);").unwrap();
-        let err = no_stream_adapters_in_use(&dist).unwrap_err();
+        let err = no_stream_adapters_in_use(&dist, false).unwrap_err();
         let _ = std::fs::remove_dir_all(&dist);
         assert!(err.contains("--remove-exports"), "{err}");
     }

@@ -8,9 +8,10 @@ use flate2::Compression;
 
 use crate::{files_under, Result};
 
-/// The budget: total gzip transfer (wasm + JS + CSS) of the widget.
-/// flate2's `best` (miniz_oxide) compresses about 1 % worse than zlib's
-/// level 9 that `cargo xtask bench` reports, so this check is the stricter.
+/// The budget: total gzip transfer (wasm + JS + CSS) of the widget. It is
+/// the contract (issue: performance budgets), so growth below it passes;
+/// there is no ratchet. flate2's `best` (miniz_oxide) and the zlib level 9
+/// of `cargo xtask bench` agree within about 0.5 %.
 pub const TARGET_GZIP_BYTES: u64 = 80 * 1024;
 
 pub struct Sizes {
