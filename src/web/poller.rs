@@ -99,7 +99,6 @@ struct Inner {
     timer: Timer,
     clock: Timer,
     request: RefCell<Option<AbortController>>,
-    listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
     /// The request about to go out was asked for by the user: show it.
     manual: Cell<bool>,
@@ -124,6 +123,23 @@ fn monotonic() -> Duration {
 /// its caller for a failure's backoff.
 pub fn jitter() -> f64 {
     js_sys::Math::random() * 2.0 - 1.0
+}
+
+thread_local! {
+    /// The page's running pollers, told of page and network events by one
+    /// set of listeners for the page (a portal may hold a hundred cards).
+    static RUNNING: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+    static LISTENING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Tells every running poller of a page or network event.
+fn broadcast(event: impl Fn() -> Event) {
+    // Out of the borrow: a status hook may mount or unmount cards.
+    let running: Vec<Rc<Inner>> =
+        RUNNING.with_borrow(|r| r.iter().filter_map(Weak::upgrade).collect());
+    for inner in running {
+        Poller(inner).dispatch(event());
+    }
 }
 
 /// Runs `f` on the poller if it still exists.
@@ -171,7 +187,6 @@ impl Poller {
                 Timer::new(move || with_poller(&weak, Poller::tick))
             },
             request: RefCell::new(None),
-            listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             manual: Cell::new(false),
             planned: Cell::new(None),
@@ -210,30 +225,34 @@ impl Poller {
         if let Some(request) = inner.request.borrow_mut().take() {
             request.abort();
         }
-        for listener in inner.listeners.borrow_mut().drain(..) {
-            listener.remove();
-        }
+        RUNNING.with_borrow_mut(|r| {
+            r.retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Rc::as_ptr(inner)))
+        });
     }
 
     fn listen(&self) {
-        let on = |name: &'static str, event: Event| {
-            let this = self.clone();
-            window_event_listener_untyped(name, move |_| this.dispatch(event.clone()))
+        RUNNING.with_borrow_mut(|r| {
+            r.retain(|w| w.strong_count() > 0);
+            r.push(Rc::downgrade(&self.0));
+        });
+        if LISTENING.replace(true) {
+            return;
+        }
+        // For as long as the page lives; with no card running they do nothing.
+        let on = |name: &'static str, event: fn() -> Event| {
+            std::mem::forget(window_event_listener_untyped(name, move |_| {
+                broadcast(event)
+            }));
         };
-        let visibility = {
-            let this = self.clone();
-            window_event_listener_untyped("visibilitychange", move |_| {
-                this.dispatch(if page_hidden() {
-                    Event::Hidden
-                } else {
-                    Event::Shown
-                });
-            })
-        };
-        let mut listeners = self.0.listeners.borrow_mut();
-        listeners.push(visibility);
-        listeners.push(on("online", Event::Online));
-        listeners.push(on("offline", Event::Offline));
+        on("visibilitychange", || {
+            if page_hidden() {
+                Event::Hidden
+            } else {
+                Event::Shown
+            }
+        });
+        on("online", || Event::Online);
+        on("offline", || Event::Offline);
     }
 
     fn dispatch(&self, event: Event) {

@@ -116,6 +116,38 @@ test('offline pauses, online refreshes at once', async () => {
   }
 });
 
+test('page events reach every card on the page, and not one removed', async () => {
+  const first = unique('events-a');
+  const v = await openCard(browser, { project_id: 'p', dataset_id: first, interval: '1' });
+  try {
+    await waitForState(v.card, 'ok');
+    const [kept, removed] = [unique('events-b'), unique('events-c')];
+    await v.page.evaluate((ids) => {
+      for (const id of ids) {
+        const el = document.createElement('modelarts-sync-status');
+        el.setAttribute('project-id', 'p');
+        el.setAttribute('dataset-id', id);
+        el.setAttribute('interval', '1');
+        el.id = id;
+        document.body.append(el);
+      }
+    }, [kept, removed]);
+    for (const id of [kept, removed]) {
+      await v.page.locator(`#${id} .mss-card[data-state="ok"]`).waitFor({ timeout: 10_000 });
+    }
+    await v.page.evaluate((id) => document.getElementById(id).remove(), removed);
+    await v.page.context().setOffline(true);
+    assert.equal(await countDuring(v, 3_000), 0);
+    const before = v.statusRequests.length;
+    await v.page.context().setOffline(false);
+    await v.page.waitForTimeout(400);
+    const asked = v.statusRequests.slice(before).map((url) => url.split('/datasets/')[1].split('/')[0]);
+    assert.deepEqual(asked.sort(), [first, kept].sort());
+  } finally {
+    await v.close();
+  }
+});
+
 test('data older than three intervals is marked stale', async () => {
   const v = await openCard(browser, { project_id: 'p', dataset_id: unique('goes-down'), interval: '1' });
   try {
