@@ -62,7 +62,8 @@ impl WidgetHandle {
         self.control.refresh();
     }
 
-    /// Removes the card and stops its timers, listeners and request.
+    /// Removes the card and stops its timers and request; page events no
+    /// longer reach it.
     pub fn unmount(&mut self) {
         // Dropping Leptos' handle runs the card's cleanups.
         self.unmount.take();
