@@ -109,19 +109,26 @@ fn filter(args: &[OsString]) -> Vec<&OsString> {
     out
 }
 
+/// From each occurrence of `needle` in `js` to the end of its identifier,
+/// and the text after that.
+pub fn identifiers_from<'a>(
+    js: &'a str,
+    needle: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    js.match_indices(needle).map(move |(at, _)| {
+        let rest = &js[at..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        rest.split_at(end)
+    })
+}
+
 /// Checks on the JS glue that the adapters' methods were left out, which
 /// the size build's linker does: their classes keep only `free`.
 pub fn left_out(glue_js: &str) -> Result<(), String> {
-    let kept: Vec<&str> = glue_js
-        .match_indices(DROPPED)
-        .filter_map(|(at, _)| {
-            let rest = &glue_js[at..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            let name = &rest[..end];
-            (!name.ends_with("_free")).then_some(name)
-        })
+    let kept: Vec<&str> = identifiers_from(glue_js, DROPPED)
+        .filter_map(|(name, _)| (!name.ends_with("_free")).then_some(name))
         .collect();
     if kept.is_empty() {
         Ok(())

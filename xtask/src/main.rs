@@ -302,13 +302,8 @@ fn no_stream_adapters_in_use(dist: &Path, for_size: bool) -> Result {
     if for_size {
         link::left_out(&js)?;
     }
-    let wrapped = js.match_indices("IntoUnderlying").any(|(at, _)| {
-        let rest = &js[at..];
-        let name_end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        rest[name_end..].starts_with(".__wrap")
-    });
+    let wrapped = link::identifiers_from(&js, "IntoUnderlying")
+        .any(|(_, after)| after.starts_with(".__wrap"));
     if wrapped {
         return Err(format!(
             "{} wraps a wasm-streams adapter, whose exports the build removes: \
