@@ -2,7 +2,7 @@
 // of the proxy (here the mock), and each still shows its own answer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openCard, waitForState, text, unique } from './helpers.mjs';
+import { launch, openCard, waitForState, text, unique, addCards } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -11,17 +11,8 @@ after(async () => { await browser?.close(); });
 const BATCH = '/datasets/sync-data/status?dataset_ids=';
 
 /** Adds compact batch cards for these datasets to the page. */
-const addCards = (page, ids, attrs = {}) => page.evaluate(([ids, attrs]) => {
-  for (const id of ids) {
-    const el = document.createElement('modelarts-sync-status');
-    el.setAttribute('project-id', 'p');
-    el.setAttribute('dataset-id', id);
-    el.setAttribute('variant', 'compact');
-    el.setAttribute('requests', 'batch');
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-    document.body.append(el);
-  }
-}, [ids, attrs]);
+const addBatchCards = (page, ids, attrs = {}) =>
+  addCards(page, ids, { variant: 'compact', requests: 'batch', ...attrs });
 
 /** Each added card's root, once all have left "loading". */
 async function cardsOf(page, n) {
@@ -49,7 +40,7 @@ test('cards added together share one request and each shows its own dataset', as
     await waitForState(v.card, 'ok');
     const ids = Array.from({ length: 30 }, (_, i) => unique(`batch-${i}`));
     const before = v.statusRequests.length;
-    await addCards(v.page, ids, { interval: '3600' });
+    await addBatchCards(v.page, ids, { interval: '3600' });
     const cards = await cardsOf(v.page, ids.length);
     assert.deepEqual(cards.map((c) => c.dataset), ids);
     assert.ok(cards.every((c) => c.state === 'ok'));
@@ -67,7 +58,7 @@ test('each card of a batch shows its own answer, errors included', async () => {
   try {
     await waitForState(v.card, 'ok');
     const ids = ['status-failed', 'http-401', 'http-502', 'not-json', 'huge-counts', 'id with/slash'];
-    await addCards(v.page, ids, { interval: '3600' });
+    await addBatchCards(v.page, ids, { interval: '3600' });
     const cards = await cardsOf(v.page, ids.length);
     assert.equal(cards[0].status, 'FAILED');
     assert.equal(cards[1].state, 'error');
@@ -89,7 +80,7 @@ test('timer refreshes of batch cards go out together, on whole seconds', async (
   try {
     await waitForState(v.card, 'ok');
     const ids = Array.from({ length: 20 }, (_, i) => unique(`timed-${i}`));
-    await addCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
+    await addBatchCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
     await cardsOf(v.page, ids.length);
     // When the page sent each batch request (wall clock), from Resource Timing.
     const sent = () => v.page.evaluate((batch) => performance.getEntriesByType('resource')
@@ -115,7 +106,7 @@ test('batch cards that fail retry together, with one jitter', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => unique(`goes-down-${i}`));
     const sent = [];
     v.page.on('request', (r) => { if (r.url().includes(BATCH)) sent.push(r.url()); });
-    await addCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
+    await addBatchCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
     await v.page.waitForTimeout(6_500);
     const cards = await cardsOf(v.page, ids.length);
     assert.ok(cards.every((c) => c.state === 'error' && c.status === 'RUNNING'));

@@ -2,7 +2,7 @@
 // the JS API, themes and contrast, host CSS, many cards, strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, openCard, waitForState, text, unique } from './helpers.mjs';
+import { BASE_URL, launch, openCard, waitForState, text, unique, addCards } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -262,15 +262,7 @@ test('50 cards on one page work independently', async () => {
   try {
     await waitForState(v.card, 'ok');
     const ids = Array.from({ length: 50 }, (_, i) => `many-${i}-${Date.now()}`);
-    await v.page.evaluate((ids) => {
-      for (const id of ids) {
-        const el = document.createElement('modelarts-sync-status');
-        el.setAttribute('project-id', 'p');
-        el.setAttribute('dataset-id', id);
-        el.setAttribute('variant', 'compact');
-        document.body.append(el);
-      }
-    }, ids);
+    await addCards(v.page, ids, { variant: 'compact' });
     await v.page.waitForFunction((n) => {
       const cards = [...document.querySelectorAll('modelarts-sync-status')]
         .map((h) => h.shadowRoot?.querySelector('.mss-card'));

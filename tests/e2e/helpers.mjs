@@ -50,5 +50,16 @@ export async function waitForState(card, state, timeout = 10_000) {
 export const text = (card, field) =>
   card.locator(`[data-field="${field}"]`).textContent();
 
+/** Adds a card to the page for each dataset (project "p"), with these attributes. */
+export const addCards = (page, ids, attrs = {}) => page.evaluate(([ids, attrs]) => {
+  for (const id of ids) {
+    const el = document.createElement('modelarts-sync-status');
+    el.setAttribute('project-id', 'p');
+    el.setAttribute('dataset-id', id);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    document.body.append(el);
+  }
+}, [ids, attrs]);
+
 /** A dataset ID no other test (or earlier run) has used: the mock keeps state per ID. */
 export const unique = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;

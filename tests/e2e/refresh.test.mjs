@@ -2,7 +2,7 @@
 // Retry-After, idle interval, hidden pages, offline, staleness.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openCard, waitForState, text, unique } from './helpers.mjs';
+import { launch, openCard, waitForState, text, unique, addCards } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -122,20 +122,12 @@ test('page events reach every card on the page, and not one removed', async () =
   try {
     await waitForState(v.card, 'ok');
     const [kept, removed] = [unique('events-b'), unique('events-c')];
-    await v.page.evaluate((ids) => {
-      for (const id of ids) {
-        const el = document.createElement('modelarts-sync-status');
-        el.setAttribute('project-id', 'p');
-        el.setAttribute('dataset-id', id);
-        el.setAttribute('interval', '1');
-        el.id = id;
-        document.body.append(el);
-      }
-    }, [kept, removed]);
+    await addCards(v.page, [kept, removed], { interval: '1' });
+    const host = (id) => `modelarts-sync-status[dataset-id="${id}"]`;
     for (const id of [kept, removed]) {
-      await v.page.locator(`#${id} .mss-card[data-state="ok"]`).waitFor({ timeout: 10_000 });
+      await v.page.locator(`${host(id)} .mss-card[data-state="ok"]`).waitFor({ timeout: 10_000 });
     }
-    await v.page.evaluate((id) => document.getElementById(id).remove(), removed);
+    await v.page.evaluate((selector) => document.querySelector(selector).remove(), host(removed));
     await v.page.context().setOffline(true);
     assert.equal(await countDuring(v, 3_000), 0);
     const before = v.statusRequests.length;
