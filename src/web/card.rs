@@ -120,8 +120,6 @@ fn live_card(
     }
 
     let snap = state.0;
-    // The page's Intl formatters for this language (shared by its cards).
-    let intl = StoredValue::new_local(Formatters::shared(lang.tag()));
 
     // The parts of the card, as functions of the snapshot. One reactive
     // closure (below) renders them all on any change: tachys compares every
@@ -154,7 +152,7 @@ fn live_card(
         (loading, badge, request_error)
     };
 
-    let body = move |s: &Snapshot, f: &Formatters| {
+    let body = move |s: &Snapshot, f: Option<&Formatters>| {
         let d = s.data.as_ref()?;
         let count = |label, name, value: Option<i64>| {
             let text = value.map(group_digits);
@@ -177,7 +175,8 @@ fn live_card(
             .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
         let created = d.create_time.map(|ms| {
             let (text, iso) = match iso_utc(ms) {
-                Some(iso) => (f.dates.format(ms), Some(iso)),
+                // Empty until the page's formatters are made (a moment).
+                Some(iso) => (f.map(|f| f.dates.format(ms)).unwrap_or_default(), Some(iso)),
                 None => (format!("{ms} ({})", t.invalid_time), None),
             };
             detail_row(t.created, "create_time", text, Some(iso))
@@ -221,11 +220,13 @@ fn live_card(
         Some((counts, details, failure))
     };
 
-    let footer = move |s: &Snapshot, f: &Formatters| {
+    let footer = move |s: &Snapshot, f: Option<&Formatters>| {
         let updated = match s.updated_at {
             Some(at) => {
                 let (value, unit) = relative_age(ms_between(at, s.now));
-                let text = f.relative.format(value, unit);
+                let text = f
+                    .map(|f| f.relative.format(value, unit))
+                    .unwrap_or_default();
                 let iso = iso_utc(at as i64);
                 Some(view! {
                     <span class="mss-updated">
@@ -260,49 +261,50 @@ fn live_card(
     let poller = StoredValue::new_local(poller);
     move || {
         let card_class = card_class.clone();
-        // One read of the signal and of the formatters per render.
+        // The page's Intl formatters for this language, once made.
+        let intl = Formatters::shared(lang.tag());
+        let f = intl.as_deref();
+        // One read of the signal per render.
         snap.with(move |s| {
-            intl.with_value(|f| {
-                view! {
-                    <section
-                        class=card_class
-                        part="card"
-                        data-theme=theme
-                        lang=lang.tag()
-                        data-state=data_state(s)
-                        data-status=data_status(s)
-                        data-stale=s.stale.then_some("true")
-                        aria-busy=s.busy.then_some("true")
-                    >
-                        <header class="mss-card__header" part="header">
-                            <p class="mss-card__title" part="title">{t.title}</p>
-                            <button
-                                type="button"
-                                class="mss-refresh"
-                                part="refresh"
-                                data-action="refresh"
-                                title=t.refresh
-                                // Capture phase on the button itself: the same
-                                // clicks (mouse, Enter, Space), without tachys's
-                                // event-delegation table (3 KB gzip of wasm).
-                                on:click:capture=move |_| poller.with_value(Poller::refresh)
-                            >
-                                <span class="mss-refresh__icon" aria-hidden="true"></span>
-                                <span class="mss-refresh__text">
-                                    {if s.busy { t.refreshing } else { t.refresh }}
-                                </span>
-                            </button>
-                        </header>
-                        <div class="mss-live" role="status" aria-live="polite">
-                            {live(s)}
-                        </div>
-                        {body(s, f)}
-                        <footer class="mss-card__footer" part="footer">
-                            {footer(s, f)}
-                        </footer>
-                    </section>
-                }
-            })
+            view! {
+                <section
+                    class=card_class
+                    part="card"
+                    data-theme=theme
+                    lang=lang.tag()
+                    data-state=data_state(s)
+                    data-status=data_status(s)
+                    data-stale=s.stale.then_some("true")
+                    aria-busy=s.busy.then_some("true")
+                >
+                    <header class="mss-card__header" part="header">
+                        <p class="mss-card__title" part="title">{t.title}</p>
+                        <button
+                            type="button"
+                            class="mss-refresh"
+                            part="refresh"
+                            data-action="refresh"
+                            title=t.refresh
+                            // Capture phase on the button itself: the same
+                            // clicks (mouse, Enter, Space), without tachys's
+                            // event-delegation table (3 KB gzip of wasm).
+                            on:click:capture=move |_| poller.with_value(Poller::refresh)
+                        >
+                            <span class="mss-refresh__icon" aria-hidden="true"></span>
+                            <span class="mss-refresh__text">
+                                {if s.busy { t.refreshing } else { t.refresh }}
+                            </span>
+                        </button>
+                    </header>
+                    <div class="mss-live" role="status" aria-live="polite">
+                        {live(s)}
+                    </div>
+                    {body(s, f)}
+                    <footer class="mss-card__footer" part="footer">
+                        {footer(s, f)}
+                    </footer>
+                </section>
+            }
         })
     }
 }

@@ -2,9 +2,12 @@
 //! user's time zone and the locale's conventions at no cost in wasm size.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Array, Date, Intl, Object, Reflect};
-use wasm_bindgen::JsValue;
+use leptos::prelude::{ArcTrigger, Notify, Track};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::format::RelUnit;
 
@@ -110,22 +113,63 @@ pub struct Formatters {
     pub relative: RelativeTime,
 }
 
+thread_local! {
+    /// The languages asked for, with their formatters once made.
+    static PAGE: RefCell<Vec<(String, Option<Rc<Formatters>>)>> =
+        const { RefCell::new(Vec::new()) };
+    /// Notified when formatters are made: the cards waiting re-render.
+    static MADE_NOW: ArcTrigger = ArcTrigger::new();
+}
+
 impl Formatters {
-    pub fn shared(locale: &str) -> std::rc::Rc<Self> {
-        thread_local! {
-            static MADE: std::cell::RefCell<Vec<(String, std::rc::Rc<Formatters>)>> =
-                const { std::cell::RefCell::new(Vec::new()) };
-        }
-        MADE.with_borrow_mut(|made| {
-            if let Some((_, f)) = made.iter().find(|(tag, _)| tag == locale) {
-                return f.clone();
-            }
-            let f = std::rc::Rc::new(Self {
-                dates: DateTimeFormat::new(locale),
-                relative: RelativeTime::new(locale),
+    /// The page's formatters for `locale`, or `None` until they are made.
+    ///
+    /// The first `Intl` formatter of a page costs 10–40 ms of ICU start-up,
+    /// one uninterrupted task. So the first ask does not make them: it
+    /// schedules that for the browser's idle time (after the card has sent
+    /// its request and painted), and a card rendering in between shows its
+    /// status at once and its dates when they are made. A caller that got
+    /// `None` re-runs then (it is subscribed, in a reactive context).
+    pub fn shared(locale: &str) -> Option<Rc<Self>> {
+        let (made, asked) =
+            PAGE.with_borrow(|page| match page.iter().find(|(tag, _)| tag == locale) {
+                Some((_, made)) => (made.clone(), true),
+                None => (None, false),
             });
-            made.push((locale.to_owned(), f.clone()));
-            f
-        })
+        if made.is_none() {
+            MADE_NOW.with(|t| t.track());
+            if !asked {
+                PAGE.with_borrow_mut(|page| page.push((locale.to_owned(), None)));
+                when_idle(Self::make_asked);
+            }
+        }
+        made
+    }
+
+    /// Makes the formatters asked for and not made yet.
+    fn make_asked() {
+        PAGE.with_borrow_mut(|page| {
+            for (tag, made) in page.iter_mut().filter(|(_, made)| made.is_none()) {
+                *made = Some(Rc::new(Self {
+                    dates: DateTimeFormat::new(tag),
+                    relative: RelativeTime::new(tag),
+                }));
+            }
+        });
+        // Out of the borrow: the cards re-render now, and ask again.
+        MADE_NOW.with(|t| t.notify());
+    }
+}
+
+/// Runs `f` once in the browser's idle time (`requestIdleCallback`), or in a
+/// task of its own where that is missing.
+fn when_idle(f: fn()) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let f = Closure::once_into_js(f);
+    let f = f.unchecked_ref();
+    if window.request_idle_callback(f).is_err() {
+        let _ = window.set_timeout_with_callback(f);
     }
 }

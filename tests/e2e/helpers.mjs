@@ -21,10 +21,14 @@ export async function launch() {
   });
 }
 
-/** Opens the demo page with these query options; collects console errors. */
-export async function openCard(browser, options, { locale = 'en-US' } = {}) {
+/**
+ * Opens the demo page with these query options; collects console errors.
+ * `init`: a function run in the page before its own scripts.
+ */
+export async function openCard(browser, options, { locale = 'en-US', init } = {}) {
   const context = await browser.newContext({ locale, viewport: { width: 640, height: 720 } });
   const page = await context.newPage();
+  if (init) await page.addInitScript(init);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -49,6 +53,16 @@ export async function waitForState(card, state, timeout = 10_000) {
 
 export const text = (card, field) =>
   card.locator(`[data-field="${field}"]`).textContent();
+
+/**
+ * The text of a date or time, once it has one: cards show their status
+ * first, and their dates when the page's `Intl` formatters are made.
+ */
+export async function dateText(card, field) {
+  const time = card.locator(`[data-field="${field}"]`);
+  await time.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  return time.textContent();
+}
 
 /** Adds a card to the page for each dataset (project "p"), with these attributes. */
 export const addCards = (page, ids, attrs = {}) => page.evaluate(([ids, attrs]) => {

@@ -1,7 +1,7 @@
 // Renders the card in each status to docs/screenshots/*.png (run by
 // `cargo xtask screenshots`; not a test).
 import { mkdir } from 'node:fs/promises';
-import { launch, openCard, waitForState } from './helpers.mjs';
+import { launch, openCard, waitForState, dateText } from './helpers.mjs';
 
 const OUT = new URL('../../docs/screenshots/', import.meta.url);
 const SHOTS = [
@@ -25,6 +25,8 @@ try {
   for (const [name, options, state] of SHOTS) {
     const v = await openCard(browser, { project_id: 'proj-1', ...options });
     await waitForState(v.card, state);
+    // Dates fill in a moment after the status.
+    if (state === 'ok') await dateText(v.card, 'updated_at');
     // Let "now" settle and the spinner be caught mid-turn consistently.
     await v.page.emulateMedia({ reducedMotion: 'reduce' });
     await v.card.screenshot({ path: new URL(`${name}.png`, OUT).pathname });
