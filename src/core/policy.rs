@@ -72,6 +72,13 @@ pub struct Rhythm {
 /// Jitter amplitude: ±20 %.
 pub const JITTER: f64 = 0.2;
 
+/// How long a card waits for its first answer before it displays its
+/// loading state. An answer that comes sooner goes straight to the status:
+/// no flash of "Loading…", one layout shift instead of two, and nothing to
+/// lay out meanwhile (a page of a hundred cards saves a frame). A tenth of
+/// a second feels immediate; this is twice that.
+pub const LOADING_DELAY: Duration = Duration::from_millis(200);
+
 /// The refresh state of one card.
 #[derive(Debug, Clone)]
 pub struct Policy {

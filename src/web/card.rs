@@ -276,6 +276,9 @@ fn live_card(
                     data-status=data_status(s)
                     data-stale=s.stale.then_some("true")
                     aria-busy=s.busy.then_some("true")
+                    // Until the first answer or `LOADING_DELAY`, whichever
+                    // comes first.
+                    hidden=(s.data.is_none() && s.error.is_none() && !s.late).then_some("")
                 >
                     <header class="mss-card__header" part="header">
                         <p class="mss-card__title" part="title">{t.title}</p>

@@ -13,7 +13,7 @@ use web_sys::AbortController;
 use crate::core::config::{Config, Requests};
 use crate::core::format::{age_tick, ms_between, on_a_whole_second, to_a_whole_second};
 use crate::core::model::SyncStatus;
-use crate::core::policy::{Event, Next, Policy, Rhythm};
+use crate::core::policy::{Event, Next, Policy, Rhythm, LOADING_DELAY};
 use crate::core::response::RequestError;
 use crate::core::url::{batch_path, status_url};
 use crate::web::batch;
@@ -35,6 +35,9 @@ pub struct Snapshot {
     pub retry_at: Option<f64>,
     /// The last success is older than three intervals.
     pub stale: bool,
+    /// The first answer has taken [`LOADING_DELAY`]: the loading state is
+    /// displayed.
+    pub late: bool,
     /// The wall clock (ms), ticking for "updated … ago".
     pub now: f64,
 }
@@ -95,9 +98,11 @@ struct Inner {
     timeout: Duration,
     state: CardState,
     policy: RefCell<Policy>,
-    /// The policy's timer and the clock's.
+    /// The policy's timer, the clock's, and the one that displays the
+    /// loading state if the first answer is late.
     timer: Timer,
     clock: Timer,
+    reveal: Timer,
     request: RefCell<Option<AbortController>>,
     stopped: Cell<bool>,
     /// The request about to go out was asked for by the user: show it.
@@ -186,6 +191,15 @@ impl Poller {
                 let weak = weak.clone();
                 Timer::new(move || with_poller(&weak, Poller::tick))
             },
+            reveal: {
+                let weak = weak.clone();
+                Timer::new(move || {
+                    with_poller(&weak, |p| {
+                        p.0.state
+                            .change(|s| s.late = s.data.is_none() && s.error.is_none())
+                    })
+                })
+            },
             request: RefCell::new(None),
             stopped: Cell::new(false),
             manual: Cell::new(false),
@@ -202,6 +216,7 @@ impl Poller {
         }
         poller.dispatch(Event::Start);
         poller.tick();
+        poller.0.reveal.set(LOADING_DELAY);
         poller
     }
 
@@ -222,6 +237,7 @@ impl Poller {
         }
         inner.timer.clear();
         inner.clock.clear();
+        inner.reveal.clear();
         if let Some(request) = inner.request.borrow_mut().take() {
             request.abort();
         }

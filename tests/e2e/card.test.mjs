@@ -205,6 +205,41 @@ test('a 200 whose body is not JSON is an unreadable answer', async () => {
   }
 });
 
+test('a late first answer displays the loading state after 200 ms, not at once', async () => {
+  // When the card's root is first in the DOM, and when it is first displayed.
+  const watch = () => {
+    window.shown = {};
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (init) {
+      const root = attach.call(this, init);
+      new MutationObserver(() => {
+        const card = root.querySelector('.mss-card');
+        if (!card || shown.inserted) return;
+        shown.inserted = performance.now();
+        const look = () => {
+          if (!card.checkVisibility()) return requestAnimationFrame(look);
+          shown.after = performance.now() - shown.inserted;
+          shown.state = card.dataset.state;
+        };
+        look();
+      }).observe(root, { childList: true, subtree: true });
+      return root;
+    };
+  };
+  const v = await openCard(browser, { project_id: 'proj-1', dataset_id: 'slow' }, { init: watch });
+  try {
+    await v.page.waitForFunction(() => window.shown.after !== undefined, null, { timeout: 5_000 });
+    const shown = await v.page.evaluate(() => window.shown);
+    assert.equal(shown.state, 'loading');
+    assert.ok(shown.after >= 150, `displayed ${shown.after} ms after it was inserted`);
+    assert.equal(await v.card.locator('.mss-loading').textContent(), 'Loading sync status…');
+    assert.equal(await v.card.getAttribute('hidden'), null);
+    assert.deepEqual(v.problems, []);
+  } finally {
+    await v.close();
+  }
+});
+
 test('a slow answer times out with a clear message', async () => {
   const v = await show('slow', { timeout: '1' });
   try {
