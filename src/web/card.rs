@@ -261,11 +261,15 @@ fn live_card(
     let poller = StoredValue::new_local(poller);
     move || {
         let card_class = card_class.clone();
-        // The page's Intl formatters for this language, once made.
-        let intl = Formatters::shared(lang.tag());
-        let f = intl.as_deref();
         // One read of the signal per render.
         snap.with(move |s| {
+            // The page's Intl formatters for this language, once made: asked
+            // for by a card with data, or one still waiting after
+            // `LOADING_DELAY` (made in the idle time of the wait).
+            let intl = (s.data.is_some() || s.late)
+                .then(|| Formatters::shared(lang.tag()))
+                .flatten();
+            let f = intl.as_deref();
             view! {
                 <section
                     class=card_class

@@ -126,8 +126,7 @@ impl Formatters {
     ///
     /// The first `Intl` formatter of a page costs 10–40 ms of ICU start-up,
     /// one uninterrupted task. So the first ask does not make them: it
-    /// schedules that for the browser's idle time (after the card has sent
-    /// its request and painted), and a card rendering in between shows its
+    /// schedules that for the browser's idle time, and the card shows its
     /// status at once and its dates when they are made. A caller that got
     /// `None` re-runs then (it is subscribed, in a reactive context).
     pub fn shared(locale: &str) -> Option<Rc<Self>> {
