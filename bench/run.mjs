@@ -99,6 +99,13 @@ async function openWidget(query) {
   const page = await context.newPage();
   await page.goto(`${WIDGET_URL}/?${query}`);
   await page.locator('.mss-card[data-state="ok"]').waitFor({ timeout: 15_000 });
+  // Settled: the card's dates are formatted, so the page's date formatters
+  // are made (in idle time after the first status), not inside a measurement.
+  await page.waitForFunction(() => {
+    const time = document.querySelector('modelarts-sync-status')?.shadowRoot
+      ?.querySelector('[data-field="updated_at"]');
+    return time && time.textContent !== time.getAttribute('datetime');
+  }, null, { timeout: 15_000 });
   return { page, context, cdp: await cdpOf(page) };
 }
 

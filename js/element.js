@@ -48,11 +48,17 @@ export function defineElement(name, mount) {
       this.#queued = true;
       queueMicrotask(() => {
         this.#queued = false;
-        this.#unmount();
-        if (!this.isConnected) return;
+        if (!this.isConnected) return this.#unmount();
         const options = {};
         for (const attr of this.attributes) options[attr.name] = attr.value;
+        // The new card first: the host is never empty, and the new card
+        // knows it replaces one (it shows its loading state at once).
+        const old = this.#handle;
         this.#handle = mount(this, options);
+        if (old) {
+          old.unmount();
+          old.free();
+        }
       });
     }
 

@@ -96,7 +96,8 @@ async fn loading_then_status_from_the_mock() {
         ("dataset_id", "status-completed"),
         ("lang", "en"),
     ]);
-    // The live region exists before any answer, so its changes are announced.
+    // The live region exists before any answer (in the root, hidden until
+    // the answer or `LOADING_DELAY`) and stays: its changes are announced.
     let live = host
         .query_selector("[role=status]")
         .unwrap()

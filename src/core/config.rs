@@ -10,6 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::core::i18n::Lang;
+use crate::core::policy::LOADING_DELAY;
 
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,10 @@ pub struct Config {
     pub theme: Theme,
     pub variant: Variant,
     pub requests: Requests,
+    /// How long the card stays hidden waiting for its first answer
+    /// ([`LOADING_DELAY`]); not an option: zero for a card that replaces
+    /// another in place, which shows its loading state at once.
+    pub loading_delay: Duration,
 }
 
 /// The card's colours: fixed, or following `prefers-color-scheme`.
@@ -348,6 +353,7 @@ impl RawOptions {
                 theme: theme?,
                 variant: variant?,
                 requests: requests?,
+                loading_delay: LOADING_DELAY,
             })
         })();
         match config {

@@ -108,7 +108,8 @@ fn live_card(
     let lang = config.lang.unwrap_or_else(browser_lang);
     let t: &'static Text = lang.text();
     let unit = config.duration_unit;
-    let state = CardState::new();
+    // A card replacing another shows its loading state at once.
+    let state = CardState::new(config.loading_delay.is_zero());
     let poller = Poller::start(&config, state, on_status_change);
     if let Some(control) = &control {
         *control.0.borrow_mut() = Some(poller.clone());
@@ -175,8 +176,11 @@ fn live_card(
             .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
         let created = d.create_time.map(|ms| {
             let (text, iso) = match iso_utc(ms) {
-                // Empty until the page's formatters are made (a moment).
-                Some(iso) => (f.map(|f| f.dates.format(ms)).unwrap_or_default(), Some(iso)),
+                // In UTC (ISO 8601) until the page's formatters are made.
+                Some(iso) => (
+                    f.map(|f| f.dates.format(ms)).unwrap_or_else(|| iso.clone()),
+                    Some(iso),
+                ),
                 None => (format!("{ms} ({})", t.invalid_time), None),
             };
             detail_row(t.created, "create_time", text, Some(iso))
@@ -224,10 +228,12 @@ fn live_card(
         let updated = match s.updated_at {
             Some(at) => {
                 let (value, unit) = relative_age(ms_between(at, s.now));
+                let iso = iso_utc(at as i64);
+                // The time itself until the page's formatters are made.
                 let text = f
                     .map(|f| f.relative.format(value, unit))
+                    .or_else(|| iso.clone())
                     .unwrap_or_default();
-                let iso = iso_utc(at as i64);
                 Some(view! {
                     <span class="mss-updated">
                         <span class="mss-updated-label">{t.updated} " "</span>

@@ -97,6 +97,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
                 ))
             })?,
     };
+    // A card replacing another in place (the element's attributes changed)
+    // shows its loading state at once, not an empty host.
+    let replacing = shadow.has_child_nodes();
     let container: HtmlElement = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("div").ok())
@@ -112,7 +115,10 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
         raw.dataset_id.clone().unwrap_or_default(),
     );
     let control = CardControl::default();
-    let config = raw.validate();
+    let mut config = raw.validate();
+    if let (Ok(config), true) = (&mut config, replacing) {
+        config.loading_delay = std::time::Duration::ZERO;
+    }
     let card_control = control.clone();
     let handle = leptos::mount::mount_to(container.clone(), move || {
         view! { <SyncStatusCard config on_status_change=hook control=card_control /> }

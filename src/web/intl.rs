@@ -160,15 +160,21 @@ impl Formatters {
     }
 }
 
-/// Runs `f` once in the browser's idle time (`requestIdleCallback`), or in a
-/// task of its own where that is missing.
+/// Runs `f` once in the browser's idle time (`requestIdleCallback`, within
+/// a second even on a busy page), or, where that is missing (Safari), a
+/// tenth of a second later: after the status has been painted.
 fn when_idle(f: fn()) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let f = Closure::once_into_js(f);
     let f = f.unchecked_ref();
-    if window.request_idle_callback(f).is_err() {
-        let _ = window.set_timeout_with_callback(f);
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(1000);
+    if window
+        .request_idle_callback_with_options(f, &options)
+        .is_err()
+    {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f, 100);
     }
 }

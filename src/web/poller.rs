@@ -1,6 +1,8 @@
-//! Carries out the refresh policy in the browser: one timer, one request in
-//! flight at most, page visibility and online/offline listeners, and a clean
-//! stop when the card goes away.
+//! Carries out the refresh policy in the browser: one timer (and two more:
+//! the clock of "updated … ago", and the one that displays the loading state
+//! when the first answer is late), one request in flight at most, page
+//! visibility and online/offline listeners, and a clean stop when the card
+//! goes away.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -13,7 +15,7 @@ use web_sys::AbortController;
 use crate::core::config::{Config, Requests};
 use crate::core::format::{age_tick, ms_between, on_a_whole_second, to_a_whole_second};
 use crate::core::model::SyncStatus;
-use crate::core::policy::{Event, Next, Policy, Rhythm, LOADING_DELAY};
+use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
 use crate::core::url::{batch_path, status_url};
 use crate::web::batch;
@@ -35,8 +37,8 @@ pub struct Snapshot {
     pub retry_at: Option<f64>,
     /// The last success is older than three intervals.
     pub stale: bool,
-    /// The first answer has taken [`LOADING_DELAY`]: the loading state is
-    /// displayed.
+    /// The first answer has taken `Config::loading_delay`: the loading state
+    /// is displayed.
     pub late: bool,
     /// The wall clock (ms), ticking for "updated … ago".
     pub now: f64,
@@ -49,9 +51,11 @@ pub struct Snapshot {
 pub struct CardState(pub RwSignal<Snapshot>);
 
 impl CardState {
-    pub fn new() -> Self {
+    /// `late`: the loading state is displayed from the start.
+    pub fn new(late: bool) -> Self {
         Self(RwSignal::new(Snapshot {
             now: js_sys::Date::now(),
+            late,
             ..Snapshot::default()
         }))
     }
@@ -72,7 +76,7 @@ impl CardState {
 
 impl Default for CardState {
     fn default() -> Self {
-        Self::new()
+        Self::new(false)
     }
 }
 
@@ -216,7 +220,7 @@ impl Poller {
         }
         poller.dispatch(Event::Start);
         poller.tick();
-        poller.0.reveal.set(LOADING_DELAY);
+        poller.0.reveal.set(config.loading_delay);
         poller
     }
 

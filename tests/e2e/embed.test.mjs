@@ -30,8 +30,16 @@ test('an attribute change switches the task at once', async () => {
   const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running', interval: '60' });
   try {
     await waitForState(v.card, 'ok');
-    await v.page.evaluate(() =>
-      document.querySelector('modelarts-sync-status').setAttribute('dataset-id', 'status-failed'));
+    // The new card replaces the old one in the same task, and is displayed
+    // at once: the host is never empty.
+    const replaced = await v.page.evaluate(async () => {
+      const host = document.querySelector('modelarts-sync-status');
+      host.setAttribute('dataset-id', 'status-failed');
+      await Promise.resolve();
+      const cards = [...host.shadowRoot.querySelectorAll('.mss-card')];
+      return cards.map((c) => [c.dataset.state, c.checkVisibility()]);
+    });
+    assert.deepEqual(replaced, [['loading', true]]);
     await v.page.locator('.mss-card[data-status="FAILED"]').waitFor({ timeout: 3_000 });
     assert.equal(await text(v.card, 'dataset_id'), 'status-failed');
     assert.equal(await v.page.locator('.mss-card').count(), 1);

@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end tests: one headless Chromium (Debian's,
 // never a downloaded one) and a page on the release build served by the mock.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:9009';
@@ -55,12 +56,22 @@ export const text = (card, field) =>
   card.locator(`[data-field="${field}"]`).textContent();
 
 /**
- * The text of a date or time, once it has one: cards show their status
- * first, and their dates when the page's `Intl` formatters are made.
+ * The text of a date or time once formatted: cards show their status first,
+ * and their dates in UTC, as in `datetime`, until the page's `Intl`
+ * formatters are made.
  */
 export async function dateText(card, field) {
   const time = card.locator(`[data-field="${field}"]`);
-  await time.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  const formatted = await time.evaluate((el) => new Promise((done) => {
+    const until = performance.now() + 5_000;
+    const check = () => {
+      if (el.textContent !== el.getAttribute('datetime')) done(true);
+      else if (performance.now() > until) done(false);
+      else setTimeout(check, 10);
+    };
+    check();
+  }));
+  assert.ok(formatted, `${field} still in UTC after 5 s`);
   return time.textContent();
 }
 
