@@ -233,8 +233,9 @@ test('a late first answer displays the loading state after 200 ms, not at once',
         const card = root.querySelector('.mss-card');
         if (!card || shown.inserted) return;
         shown.inserted = performance.now();
+        shown.height = card.getBoundingClientRect().height;
         const look = () => {
-          if (!card.checkVisibility()) return requestAnimationFrame(look);
+          if (!card.checkVisibility({ visibilityProperty: true })) return requestAnimationFrame(look);
           shown.after = performance.now() - shown.inserted;
           shown.state = card.dataset.state;
         };
@@ -248,6 +249,8 @@ test('a late first answer displays the loading state after 200 ms, not at once',
     await v.page.waitForFunction(() => window.shown.after !== undefined, null, { timeout: 5_000 });
     const shown = await v.page.evaluate(() => window.shown);
     assert.equal(shown.state, 'loading');
+    // Hidden, it keeps about a card's size: the page shifts less when it shows.
+    assert.ok(shown.height > 200, `${shown.height} px tall while hidden`);
     // (The 200 ms run from before the root is inserted: mounting takes a moment.)
     assert.ok(shown.after >= 100, `displayed ${shown.after} ms after it was inserted`);
     assert.equal(await v.card.locator('.mss-loading').textContent(), 'Loading sync status…');

@@ -37,7 +37,7 @@ test('an attribute change switches the task at once', async () => {
       host.setAttribute('dataset-id', 'status-failed');
       await Promise.resolve();
       const cards = [...host.shadowRoot.querySelectorAll('.mss-card')];
-      return cards.map((c) => [c.dataset.state, c.checkVisibility()]);
+      return cards.map((c) => [c.dataset.state, c.checkVisibility({ visibilityProperty: true })]);
     });
     assert.deepEqual(replaced, [['loading', true]]);
     await v.page.locator('.mss-card[data-status="FAILED"]').waitFor({ timeout: 3_000 });
