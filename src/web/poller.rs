@@ -369,6 +369,9 @@ impl Poller {
         }
         let state = inner.state;
         inner.request.borrow_mut().take();
+        // Answered: no need to reveal (a page of a hundred cards would run a
+        // hundred timer tasks for nothing).
+        inner.reveal.clear();
         let mut change = None;
         let event = match result {
             Ok(status) => {
