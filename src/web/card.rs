@@ -139,8 +139,7 @@ fn live_card(
     };
 
     let live = move |s: &Snapshot| {
-        let loading = (s.data.is_none() && s.error.is_none())
-            .then(|| view! { <p class="mss-loading">{t.loading}</p> });
+        let loading = (!s.answered()).then(|| view! { <p class="mss-loading">{t.loading}</p> });
         let badge = s.data.as_ref().map(|d| badge(t, d.status.as_ref()));
         let request_error = s.error.as_ref().map(|e| {
             view! {
@@ -288,7 +287,7 @@ fn live_card(
                     aria-busy=s.busy.then_some("true")
                     // Until the first answer or `LOADING_DELAY`, whichever
                     // comes first.
-                    hidden=(s.data.is_none() && s.error.is_none() && !s.late).then_some("")
+                    hidden=(!s.answered() && !s.late).then_some("")
                 >
                     <header class="mss-card__header" part="header">
                         <p class="mss-card__title" part="title">{t.title}</p>

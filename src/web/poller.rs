@@ -44,6 +44,13 @@ pub struct Snapshot {
     pub now: f64,
 }
 
+impl Snapshot {
+    /// A first answer (data or error) has come.
+    pub fn answered(&self) -> bool {
+        self.data.is_some() || self.error.is_some()
+    }
+}
+
 /// The one signal the poller writes and the view reads. One signal of one
 /// type keeps the reactive code in the wasm small; the view still touches
 /// only the DOM whose text or attributes changed.
@@ -198,10 +205,7 @@ impl Poller {
             reveal: {
                 let weak = weak.clone();
                 Timer::new(move || {
-                    with_poller(&weak, |p| {
-                        p.0.state
-                            .change(|s| s.late = s.data.is_none() && s.error.is_none())
-                    })
+                    with_poller(&weak, |p| p.0.state.change(|s| s.late = !s.answered()))
                 })
             },
             request: RefCell::new(None),
