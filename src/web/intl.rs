@@ -130,17 +130,19 @@ impl Formatters {
     /// status at once and its dates when they are made. A caller that got
     /// `None` re-runs then (it is subscribed, in a reactive context).
     pub fn shared(locale: &str) -> Option<Rc<Self>> {
-        let (made, asked) =
-            PAGE.with_borrow(|page| match page.iter().find(|(tag, _)| tag == locale) {
-                Some((_, made)) => (made.clone(), true),
-                None => (None, false),
+        let (made, first_ask) =
+            PAGE.with_borrow_mut(|page| match page.iter().find(|(tag, _)| tag == locale) {
+                Some((_, made)) => (made.clone(), false),
+                None => {
+                    page.push((locale.to_owned(), None));
+                    (None, true)
+                }
             });
         if made.is_none() {
             MADE_NOW.with(|t| t.track());
-            if !asked {
-                PAGE.with_borrow_mut(|page| page.push((locale.to_owned(), None)));
-                when_idle(Self::make_asked);
-            }
+        }
+        if first_ask {
+            when_idle(Self::make_asked);
         }
         made
     }
