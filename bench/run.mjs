@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
-import { launch } from '../tests/e2e/helpers.mjs';
+import { dateText, launch } from '../tests/e2e/helpers.mjs';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
 const { WIDGET_URL, BASELINE_URL, WIDGET_DIST, BASELINE_DIST } = process.env;
@@ -101,11 +101,7 @@ async function openWidget(query) {
   await page.locator('.mss-card[data-state="ok"]').waitFor({ timeout: 15_000 });
   // Settled: the card's dates are formatted, so the page's date formatters
   // are made (in idle time after the first status), not inside a measurement.
-  await page.waitForFunction(() => {
-    const time = document.querySelector('modelarts-sync-status')?.shadowRoot
-      ?.querySelector('[data-field="updated_at"]');
-    return time && time.textContent !== time.getAttribute('datetime');
-  }, null, { timeout: 15_000 });
+  await dateText(page.locator('.mss-card'), 'updated_at');
   return { page, context, cdp: await cdpOf(page) };
 }
 

@@ -25,7 +25,7 @@ try {
   for (const [name, options, state] of SHOTS) {
     const v = await openCard(browser, { project_id: 'proj-1', ...options });
     await waitForState(v.card, state);
-    // Dates fill in a moment after the status.
+    // Dates are formatted a moment after the status.
     if (state === 'ok') await dateText(v.card, 'updated_at');
     // Let "now" settle and the spinner be caught mid-turn consistently.
     await v.page.emulateMedia({ reducedMotion: 'reduce' });
