@@ -206,6 +206,11 @@ impl Mock {
                 "503 Service Temporarily Unavailable",
             ),
             id if id.starts_with("goes-down") => ok(fixed("RUNNING")),
+            // A server that changed its types: members of the wrong JSON type.
+            id if id.starts_with("turns-odd") && count > 1 => {
+                ok(json!({"status": 5, "total_sample_count": "many", "dataset_id": id}))
+            }
+            id if id.starts_with("turns-odd") => ok(fixed("RUNNING")),
             id if id.starts_with("done-") => {
                 let mut body = fixed("COMPLETED");
                 body["total_sample_count"] = json!(5_000 + seed % 45_000);
@@ -356,6 +361,13 @@ mod tests {
             Some(9_007_199_254_740_993)
         );
         assert_eq!(mock.request_counts()["http-401"], 1);
+        let (_, first) = body_of(mock.answer("p", "turns-odd-1").await).await;
+        let (_, later) = body_of(mock.answer("p", "turns-odd-1").await).await;
+        assert_eq!(first["status"], "RUNNING");
+        assert_eq!(
+            (&later["status"], &later["total_sample_count"]),
+            (&json!(5), &json!("many"))
+        );
         // A finished task of its own, the same on every request.
         let (_, first) = body_of(mock.answer("p", "done-42").await).await;
         let (_, again) = body_of(mock.answer("p", "done-42").await).await;

@@ -9,13 +9,36 @@
 //! ```
 //!
 //! `body` is that dataset's answer body, as JSON, or as a JSON string
-//! holding its text when it was not JSON. Each entry is then interpreted as
-//! a single answer would be; an answer other than 200 is the whole batch's,
+//! holding its text when it was not JSON. Each entry is read on its own
+//! (serde_json keeps its body's text as a `RawValue`) and interpreted as a
+//! single answer would be; an answer other than 200 is the whole batch's,
 //! and so every dataset's.
 
-use crate::core::json::{self, Member};
-use crate::core::model::{BodyError, SyncStatus};
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::core::model::{decode, BodyError, SyncStatus};
 use crate::core::response::{interpret, RequestError};
+
+/// One dataset's entry of a batch answer.
+#[derive(Deserialize)]
+struct Entry<'a> {
+    http_status: u16,
+    retry_after: Option<RetryAfter>,
+    /// The dataset's answer body: JSON, or a JSON string of its text.
+    #[serde(borrow)]
+    body: Option<&'a RawValue>,
+}
+
+/// `Retry-After` as the proxy passes it on: the header's text, or seconds.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RetryAfter {
+    Text(String),
+    Seconds(u64),
+}
 
 /// The answer for each of `dataset_ids`, in their order.
 pub fn split(
@@ -25,10 +48,11 @@ pub fn split(
     dataset_ids: &[String],
 ) -> Vec<Result<SyncStatus, RequestError>> {
     if status == 200 {
-        if let Ok(object) = json::parse_object(body) {
+        // Each entry is read on its own: one odd entry leaves the others.
+        if let Ok(entries) = serde_json::from_str::<BTreeMap<String, &RawValue>>(body) {
             return dataset_ids
                 .iter()
-                .map(|id| entry(body, &object, id))
+                .map(|id| entry(entries.get(id).copied()))
                 .collect();
         }
     }
@@ -38,25 +62,27 @@ pub fn split(
 }
 
 /// One dataset's entry, interpreted.
-fn entry(text: &str, object: &json::Object, id: &str) -> Result<SyncStatus, RequestError> {
+fn entry(raw: Option<&RawValue>) -> Result<SyncStatus, RequestError> {
     let not_in_batch = || RequestError::Decode(BodyError::NotInBatch);
-    let text = &text[object.span(id).ok_or_else(not_in_batch)?];
-    let entry = json::parse_object(text).map_err(|_| not_in_batch())?;
-    let status = match entry.get("http_status") {
-        Some(&Member::Num(Some(n))) if (100..=599).contains(&n) => n as u16,
-        _ => return Err(not_in_batch()),
+    let entry = serde_json::from_str::<Entry>(raw.ok_or_else(not_in_batch)?.get())
+        .ok()
+        .filter(|e| (100..=599).contains(&e.http_status))
+        .ok_or_else(not_in_batch)?;
+    let retry_after = entry.retry_after.map(|r| match r {
+        RetryAfter::Text(text) => text,
+        RetryAfter::Seconds(secs) => secs.to_string(),
+    });
+    let unquoted;
+    let body = match entry.body.map(RawValue::get) {
+        // A body that was not JSON, as text.
+        Some(quoted) if quoted.starts_with('"') => {
+            unquoted = decode::<String>(quoted).map_err(|_| not_in_batch())?;
+            unquoted.as_str()
+        }
+        Some(json) => json,
+        None => "",
     };
-    let retry_after = match entry.get("retry_after") {
-        Some(Member::Str(s)) => Some(s.clone()),
-        Some(Member::Num(Some(n))) => Some(n.to_string()),
-        _ => None,
-    };
-    let body = match (entry.get("body"), entry.span("body")) {
-        (Some(Member::Str(s)), _) => s.as_str(),
-        (_, Some(span)) => &text[span],
-        _ => "",
-    };
-    interpret(status, retry_after.as_deref(), body)
+    interpret(entry.http_status, retry_after.as_deref(), body)
 }
 
 #[cfg(test)]

@@ -2,12 +2,18 @@
 //! `shared/docs/contract.md`, the README's options table).
 //!
 //! Options arrive as text key/value pairs from a URL query or element
-//! attributes. Both spellings of a key are accepted (`project_id` and
-//! `project-id`, `proxy` and `proxy-url`). Every problem is reported, not just
-//! the first, and a configuration with any problem never sends a request.
+//! attributes, or as a JS object (`mount(element, { projectId: 'p1',
+//! interval: 5 })`) that serde-wasm-bindgen hands to [`RawOptions`]'
+//! `Deserialize`. Every spelling of a key is accepted (`projectId`,
+//! `project_id`, `project-id`; `proxy` and `proxy-url`). Every problem is
+//! reported, not just the first, and a configuration with any problem never
+//! sends a request.
 
 use std::fmt;
 use std::time::Duration;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 
 use crate::core::i18n::Lang;
 use crate::core::policy::LOADING_DELAY;
@@ -166,6 +172,16 @@ pub enum ConfigError {
         value: String,
         allowed: String,
     },
+    /// A JS option of a type the option cannot take (`interval: true`).
+    #[error("{name} must be {expected}, not {got}.")]
+    WrongType {
+        name: &'static str,
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// What `mount()` was given is not an object of options.
+    #[error("the options must be an object ({0}).")]
+    NotAnObject(String),
 }
 
 /// All the problems of one configuration, in option order.
@@ -186,21 +202,49 @@ impl fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
-/// The raw, unvalidated options, as text. Absent means "use the default".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An option's value as given: text (attributes, a URL query, a JS
+/// string), a JS number, or a JS value of another type (its kind, for the
+/// message).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionValue {
+    Text(String),
+    Number(f64),
+    Other(&'static str),
+}
+
+impl From<&str> for OptionValue {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<String> for OptionValue {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<f64> for OptionValue {
+    fn from(n: f64) -> Self {
+        Self::Number(n)
+    }
+}
+
+/// The raw, unvalidated options. Absent means "use the default".
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawOptions {
-    pub proxy: Option<String>,
-    pub project_id: Option<String>,
-    pub dataset_id: Option<String>,
-    pub interval: Option<String>,
-    pub idle_interval: Option<String>,
-    pub timeout: Option<String>,
-    pub max_backoff: Option<String>,
-    pub duration_unit: Option<String>,
-    pub lang: Option<String>,
-    pub theme: Option<String>,
-    pub variant: Option<String>,
-    pub requests: Option<String>,
+    pub proxy: Option<OptionValue>,
+    pub project_id: Option<OptionValue>,
+    pub dataset_id: Option<OptionValue>,
+    pub interval: Option<OptionValue>,
+    pub idle_interval: Option<OptionValue>,
+    pub timeout: Option<OptionValue>,
+    pub max_backoff: Option<OptionValue>,
+    pub duration_unit: Option<OptionValue>,
+    pub lang: Option<OptionValue>,
+    pub theme: Option<OptionValue>,
+    pub variant: Option<OptionValue>,
+    pub requests: Option<OptionValue>,
 }
 
 impl RawOptions {
@@ -228,25 +272,24 @@ impl RawOptions {
     ];
 
     /// Collects options from key/value pairs (a URL query, element
-    /// attributes). Keys are matched case-insensitively with `-` and `_`
-    /// alike; unknown keys are ignored; a later duplicate wins.
+    /// attributes). Keys are matched as [`RawOptions::set`] matches them;
+    /// unknown keys are ignored; a later duplicate wins.
     pub fn from_pairs<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Self
     where
         K: AsRef<str>,
-        V: Into<String>,
+        V: Into<OptionValue>,
     {
         let mut raw = Self::default();
         for (key, value) in pairs {
-            if let Some(slot) = raw.slot(key.as_ref()) {
-                *slot = Some(value.into());
-            }
+            raw.set(key.as_ref(), Some(value.into()));
         }
         raw
     }
 
-    /// Sets one option by any of its accepted names; returns false for a name
-    /// that is not an option.
-    pub fn set(&mut self, key: &str, value: Option<String>) -> bool {
+    /// Sets one option by any of its accepted names (`projectId`,
+    /// `project_id`, `Project-ID`); returns false for a name that is not an
+    /// option.
+    pub fn set(&mut self, key: &str, value: Option<OptionValue>) -> bool {
         match self.slot(key) {
             Some(slot) => {
                 *slot = value;
@@ -256,9 +299,8 @@ impl RawOptions {
         }
     }
 
-    fn slot(&mut self, key: &str) -> Option<&mut Option<String>> {
-        let key = key.trim().to_ascii_lowercase().replace('-', "_");
-        Some(match key.as_str() {
+    fn slot(&mut self, key: &str) -> Option<&mut Option<OptionValue>> {
+        Some(match option_name(key).as_str() {
             "proxy" | "proxy_url" => &mut self.proxy,
             "project_id" => &mut self.project_id,
             "dataset_id" => &mut self.dataset_id,
@@ -279,14 +321,20 @@ impl RawOptions {
     pub fn validate(&self) -> Result<Config, ConfigErrors> {
         let mut errors = Vec::new();
 
-        let proxy = keep(&mut errors, proxy(self.proxy.as_deref()));
-        let project_id = keep(&mut errors, id("project_id", self.project_id.as_deref()));
-        let dataset_id = keep(&mut errors, id("dataset_id", self.dataset_id.as_deref()));
+        let proxy = keep(&mut errors, text("proxy", &self.proxy).and_then(proxy));
+        let project_id = keep(
+            &mut errors,
+            text("project_id", &self.project_id).and_then(|v| id("project_id", v)),
+        );
+        let dataset_id = keep(
+            &mut errors,
+            text("dataset_id", &self.dataset_id).and_then(|v| id("dataset_id", v)),
+        );
         let interval = keep(
             &mut errors,
             seconds(
                 "interval",
-                self.interval.as_deref(),
+                self.interval.as_ref(),
                 DEFAULT_INTERVAL_SECS,
                 Bound::AtLeastOne,
             ),
@@ -295,7 +343,7 @@ impl RawOptions {
             &mut errors,
             seconds(
                 "idle_interval",
-                self.idle_interval.as_deref(),
+                self.idle_interval.as_ref(),
                 DEFAULT_IDLE_INTERVAL_SECS,
                 Bound::ZeroOrAtLeastOne,
             ),
@@ -304,7 +352,7 @@ impl RawOptions {
             &mut errors,
             seconds(
                 "timeout",
-                self.timeout.as_deref(),
+                self.timeout.as_ref(),
                 DEFAULT_TIMEOUT_SECS,
                 Bound::Positive,
             ),
@@ -313,17 +361,29 @@ impl RawOptions {
             &mut errors,
             seconds(
                 "max_backoff",
-                self.max_backoff.as_deref(),
+                self.max_backoff.as_ref(),
                 DEFAULT_MAX_BACKOFF_SECS,
                 Bound::AtLeastOne,
             ),
         );
-        let duration_unit = keep(&mut errors, duration_unit(self.duration_unit.as_deref()));
-        let lang = keep(&mut errors, lang(self.lang.as_deref()));
+        let duration_unit = keep(
+            &mut errors,
+            text("duration_unit", &self.duration_unit).and_then(duration_unit),
+        );
+        let lang = keep(&mut errors, text("lang", &self.lang).and_then(lang));
 
-        let theme = keep(&mut errors, choice("theme", self.theme.as_deref()));
-        let variant = keep(&mut errors, choice("variant", self.variant.as_deref()));
-        let requests = keep(&mut errors, choice("requests", self.requests.as_deref()));
+        let theme = keep(
+            &mut errors,
+            text("theme", &self.theme).and_then(|v| choice("theme", v)),
+        );
+        let variant = keep(
+            &mut errors,
+            text("variant", &self.variant).and_then(|v| choice("variant", v)),
+        );
+        let requests = keep(
+            &mut errors,
+            text("requests", &self.requests).and_then(|v| choice("requests", v)),
+        );
         if let (Some(proxy), Some(Requests::Batch)) = (&proxy, requests) {
             if is_template(proxy) {
                 errors.push(ConfigError::InvalidProxy {
@@ -363,9 +423,131 @@ impl RawOptions {
     }
 }
 
+/// An option's name in snake case: `projectId` → `project_id`, `Project-ID`
+/// → `project_id` (a name with `-` or `_` is only lowered).
+fn option_name(key: &str) -> String {
+    let key = key.trim();
+    if key.contains(['-', '_']) {
+        return key.to_ascii_lowercase().replace('-', "_");
+    }
+    let mut name = String::with_capacity(key.len() + 4);
+    for (i, c) in key.char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
+/// Any JS value (or JSON value, in tests): text and numbers as they are,
+/// other kinds named for the message. `null`/`undefined` are not values:
+/// see [`RawOptions`]' `Deserialize`.
+impl<'de> Deserialize<'de> for OptionValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = OptionValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an option value")
+            }
+
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<OptionValue, E> {
+                Ok(OptionValue::Text(s.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, s: String) -> Result<OptionValue, E> {
+                Ok(OptionValue::Text(s))
+            }
+
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<OptionValue, E> {
+                Ok(OptionValue::Number(n))
+            }
+
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<OptionValue, E> {
+                Ok(OptionValue::Number(n as f64))
+            }
+
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<OptionValue, E> {
+                Ok(OptionValue::Number(n as f64))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<OptionValue, E> {
+                Ok(OptionValue::Other("a boolean"))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OptionValue, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(OptionValue::Other("a list"))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OptionValue, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(OptionValue::Other("an object"))
+            }
+        }
+
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+/// An object of options, as `mount()` takes it: keys in any spelling,
+/// `null` or `undefined` for "the default", unknown keys ignored.
+impl<'de> Deserialize<'de> for RawOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OptionsVisitor;
+
+        impl<'de> Visitor<'de> for OptionsVisitor {
+            type Value = RawOptions;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of options")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawOptions, A::Error> {
+                let mut raw = RawOptions::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<Option<OptionValue>>()?;
+                    raw.set(&key, value);
+                }
+                Ok(raw)
+            }
+        }
+
+        deserializer.deserialize_map(OptionsVisitor)
+    }
+}
+
 /// Keeps a valid value, or records why it is not.
 fn keep<T>(errors: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()
+}
+
+/// What a JS value of another type is called in messages.
+fn kind(value: &OptionValue) -> &'static str {
+    match value {
+        OptionValue::Text(_) => "text",
+        OptionValue::Number(_) => "a number",
+        OptionValue::Other(kind) => kind,
+    }
+}
+
+/// An option that takes text.
+fn text<'a>(
+    name: &'static str,
+    value: &'a Option<OptionValue>,
+) -> Result<Option<&'a str>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(OptionValue::Text(text)) => Ok(Some(text)),
+        Some(other) => Err(ConfigError::WrongType {
+            name,
+            expected: "text",
+            got: kind(other),
+        }),
+    }
 }
 
 /// Shortens a user value for an error message.
@@ -458,18 +640,30 @@ enum Bound {
 
 fn seconds(
     name: &'static str,
-    value: Option<&str>,
+    value: Option<&OptionValue>,
     default: f64,
     bound: Bound,
 ) -> Result<Duration, ConfigError> {
-    let Some(value) = value else {
-        return Ok(Duration::from_secs_f64(default));
+    let (number, trimmed) = match value {
+        None => return Ok(Duration::from_secs_f64(default)),
+        Some(OptionValue::Text(value)) => {
+            let trimmed = value.trim();
+            let number = decimal(trimmed).ok_or_else(|| ConfigError::NotANumber {
+                name,
+                value: shown(value),
+            })?;
+            (number, trimmed.to_owned())
+        }
+        // NaN and infinities fail the bounds below.
+        Some(OptionValue::Number(n)) => (*n, n.to_string()),
+        Some(other) => {
+            return Err(ConfigError::WrongType {
+                name,
+                expected: "a number of seconds",
+                got: kind(other),
+            })
+        }
     };
-    let trimmed = value.trim();
-    let number = decimal(trimmed).ok_or_else(|| ConfigError::NotANumber {
-        name,
-        value: shown(value),
-    })?;
     let (ok, rule) = match bound {
         Bound::AtLeastOne => (number >= 1.0, "at least 1 second"),
         Bound::ZeroOrAtLeastOne => (
@@ -480,7 +674,7 @@ fn seconds(
     };
     let out_of_range = |rule| ConfigError::OutOfRange {
         name,
-        value: shown(trimmed),
+        value: shown(&trimmed),
         rule,
     };
     if !ok {
@@ -787,6 +981,64 @@ mod tests {
         ) {
             let _ = RawOptions::from_pairs(pairs).validate();
         }
+    }
+
+    /// `mount()`'s options as serde-wasm-bindgen hands them over; serde_json
+    /// drives the same `Deserialize` here.
+    fn from_object(json: &str) -> Result<Config, ConfigErrors> {
+        serde_json::from_str::<RawOptions>(json).unwrap().validate()
+    }
+
+    #[test]
+    fn js_objects_take_numbers_and_every_spelling() {
+        let c = from_object(
+            r#"{"projectId": "p1", "dataset-id": "d1", "proxyUrl": "/x", "interval": 2.5,
+                "idleInterval": "0", "maxBackoff": 40, "durationUnit": "s", "lang": null,
+                "somethingElse": [1, {"a": 2}], "theme": "dark"}"#,
+        )
+        .unwrap();
+        assert_eq!((c.project_id.as_str(), c.dataset_id.as_str()), ("p1", "d1"));
+        assert_eq!(c.proxy, "/x");
+        assert_eq!(c.interval, Duration::from_millis(2500));
+        assert_eq!(c.idle_interval, None);
+        assert_eq!(c.max_backoff, Duration::from_secs(40));
+        assert_eq!(c.duration_unit, DurationUnit::Seconds);
+        assert_eq!(c.lang, None);
+        assert_eq!(c.theme, Theme::Dark);
+    }
+
+    #[test]
+    fn js_values_of_the_wrong_type_are_config_errors() {
+        let err = from_object(
+            r#"{"projectId": 5, "datasetId": "d", "interval": true, "timeout": [1],
+                "theme": {"a": 1}, "maxBackoff": -1}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "project_id must be text, not a number. \
+             interval must be a number of seconds, not a boolean. \
+             timeout must be a number of seconds, not a list. \
+             max_backoff must be at least 1 second (got -1). \
+             theme must be text, not an object."
+        );
+        assert!(serde_json::from_str::<RawOptions>("\"p1\"").is_err());
+        assert!(serde_json::from_str::<RawOptions>("[]").is_err());
+    }
+
+    #[test]
+    fn option_names_in_every_spelling() {
+        for key in [
+            "projectId",
+            "project_id",
+            "project-id",
+            "Project-ID",
+            "PROJECT_ID",
+        ] {
+            assert_eq!(option_name(key), "project_id", "{key}");
+        }
+        assert_eq!(option_name("Interval"), "interval");
+        assert_eq!(option_name("proxyUrl"), "proxy_url");
     }
 
     #[test]

@@ -5,7 +5,6 @@ pub mod batch;
 pub mod config;
 pub mod format;
 pub mod i18n;
-pub mod json;
 pub mod model;
 pub mod policy;
 pub mod response;

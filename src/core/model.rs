@@ -1,12 +1,16 @@
-//! The status endpoint's response, parsed leniently and exactly.
+//! The status endpoint's answer, as serde reads it.
 //!
-//! Every field is optional (the official example has only two). The three
-//! sample counts are signed 64-bit integers parsed in Rust, never through an
-//! `f64`, so counts above 2^53 stay exact. A field of the wrong JSON type is
-//! treated as absent rather than failing the whole answer: one odd field must
-//! not hide the rest of the card.
+//! Every field is optional (the official example has only two) and an absent
+//! one stays absent, never 0. The sample counts and times are signed 64-bit
+//! integers read by serde_json straight into `i64`, never through an `f64`,
+//! so counts above 2^53 stay exact. Unknown members are ignored and unknown
+//! statuses kept as sent; a member of the wrong JSON type (`"status": 5`)
+//! makes the answer a [`BodyError::Field`] naming it, not a card of dashes.
 
-use crate::core::json::{self, JsonError, Member, Object};
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::Deserialize;
 
 /// The task status, as ModelArts documents it, plus whatever else a future
 /// server may send.
@@ -70,7 +74,8 @@ impl TaskStatus {
 }
 
 /// One answer of `GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "WireStatus")]
 pub struct SyncStatus {
     pub status: Option<TaskStatus>,
     pub dataset_id: Option<String>,
@@ -86,7 +91,84 @@ pub struct SyncStatus {
     pub error_msg: Option<String>,
 }
 
-/// Why a body could not be read as a status.
+/// The answer as sent: both spellings of the message (some pages say
+/// `error_message`), empty strings not yet dropped.
+#[derive(Deserialize)]
+struct WireStatus {
+    status: Option<String>,
+    dataset_id: Option<String>,
+    task_id: Option<String>,
+    total_sample_count: Option<Long>,
+    add_sample_count: Option<Long>,
+    deleted_sample_count: Option<Long>,
+    create_time: Option<Long>,
+    duration_time: Option<Long>,
+    error_code: Option<String>,
+    error_msg: Option<String>,
+    error_message: Option<String>,
+}
+
+impl From<WireStatus> for SyncStatus {
+    fn from(w: WireStatus) -> Self {
+        Self {
+            status: text(w.status).map(|s| TaskStatus::parse(&s)),
+            dataset_id: text(w.dataset_id),
+            task_id: text(w.task_id),
+            total_sample_count: w.total_sample_count.map(|n| n.0),
+            add_sample_count: w.add_sample_count.map(|n| n.0),
+            deleted_sample_count: w.deleted_sample_count.map(|n| n.0),
+            create_time: w.create_time.map(|n| n.0),
+            duration_time: w.duration_time.map(|n| n.0),
+            error_code: text(w.error_code),
+            error_msg: text(w.error_msg).or_else(|| text(w.error_message)),
+        }
+    }
+}
+
+/// An empty string says nothing: it is shown as absent.
+fn text(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.is_empty())
+}
+
+/// The API's `Long`: a JSON integer that fits an `i64`, or a string holding
+/// one (as some gateways send 64-bit values). Fractions, larger integers and
+/// other strings are errors.
+struct Long(i64);
+
+impl<'de> Deserialize<'de> for Long {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LongVisitor;
+
+        impl Visitor<'_> for LongVisitor {
+            type Value = Long;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a 64-bit integer")
+            }
+
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Long, E> {
+                Ok(Long(n))
+            }
+
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Long, E> {
+                i64::try_from(n)
+                    .map(Long)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
+            }
+
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Long, E> {
+                s.trim()
+                    .parse()
+                    .map(Long)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(s), &self))
+            }
+        }
+
+        deserializer.deserialize_any(LongVisitor)
+    }
+}
+
+/// Why a body could not be read as an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
     /// Where the JSON broke.
@@ -94,83 +176,114 @@ pub enum BodyError {
     NotJson { line: usize, column: usize },
     #[error("the body is JSON but not an object")]
     NotAnObject,
+    /// A member of the wrong type or value, named as serde names it
+    /// (`total_sample_count`); `field` is empty when the object as a whole
+    /// is at fault (a member given twice).
+    #[error("{}", field_message(.field, .message))]
+    Field { field: String, message: String },
     /// A batch answer without a usable entry for the dataset.
     #[error("the proxy's batch answer has no entry for this dataset")]
     NotInBatch,
 }
 
+fn field_message(field: &str, message: &str) -> String {
+    if field.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{field}: {message}")
+    }
+}
+
+/// Reads one JSON document into `T` with serde_json, and says which member
+/// did not fit when one does not.
+pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, BodyError> {
+    let mut json = serde_json::Deserializer::from_str(body);
+    let value = serde_path_to_error::deserialize(&mut json).map_err(|err| {
+        let field = err.path().to_string();
+        body_error(err.into_inner(), body, field)
+    })?;
+    // Nothing but whitespace may follow the document.
+    json.end()
+        .map_err(|err| body_error(err, body, String::new()))?;
+    Ok(value)
+}
+
+fn body_error(err: serde_json::Error, body: &str, field: String) -> BodyError {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Data if !body.trim_start().starts_with('{') => BodyError::NotAnObject,
+        Category::Data => {
+            // serde_json ends its messages with where they happened; the
+            // field's name says more.
+            let message = err.to_string();
+            let at = format!(" at line {} column {}", err.line(), err.column());
+            BodyError::Field {
+                field: if field == "." { String::new() } else { field },
+                message: message.strip_suffix(&at).unwrap_or(&message).to_owned(),
+            }
+        }
+        Category::Io | Category::Syntax | Category::Eof => BodyError::NotJson {
+            line: err.line(),
+            column: err.column(),
+        },
+    }
+}
+
 impl SyncStatus {
-    /// Parses a 200 body.
+    /// Reads a 200 body.
     pub fn from_json(body: &str) -> Result<Self, BodyError> {
-        let object = parse_object(body)?;
-        Ok(Self {
-            status: text(&object, "status").map(|s| TaskStatus::parse(&s)),
-            dataset_id: text(&object, "dataset_id"),
-            task_id: text(&object, "task_id"),
-            total_sample_count: integer(&object, "total_sample_count"),
-            add_sample_count: integer(&object, "add_sample_count"),
-            deleted_sample_count: integer(&object, "deleted_sample_count"),
-            create_time: integer(&object, "create_time"),
-            duration_time: integer(&object, "duration_time"),
-            error_code: text(&object, "error_code"),
-            error_msg: text(&object, "error_msg").or_else(|| text(&object, "error_message")),
-        })
+        decode(body)
     }
 }
 
 /// The error body of ModelArts and its API gateway:
 /// `{"error_code": "APIG.0301", "error_msg": "..."}` (some pages say
 /// `error_message`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "WireError")]
 pub struct ApiErrorBody {
     pub error_code: Option<String>,
     pub error_msg: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct WireError {
+    error_code: Option<String>,
+    error_msg: Option<String>,
+    error_message: Option<String>,
+}
+
+impl From<WireError> for ApiErrorBody {
+    fn from(w: WireError) -> Self {
+        Self {
+            error_code: text(w.error_code),
+            error_msg: text(w.error_msg).or_else(|| text(w.error_message)),
+        }
+    }
+}
+
 impl ApiErrorBody {
-    /// Reads an error body; `None` when the body is not a JSON object or has
-    /// neither field.
+    /// Reads an error body; `None` when the body is not one.
     pub fn from_json(body: &str) -> Option<Self> {
         Self::read(body).ok().flatten()
     }
 
-    /// Reads an error body: `Ok(None)` for an object with neither field,
-    /// `Err` with why when the body is not a JSON object.
+    /// Reads an error body: `Ok(None)` for JSON that says nothing usable
+    /// (neither field, or fields of other types: the HTTP status is the
+    /// error then), `Err` when the body is not JSON at all.
     pub fn read(body: &str) -> Result<Option<Self>, BodyError> {
-        let object = parse_object(body)?;
-        let parsed = Self {
-            error_code: text(&object, "error_code"),
-            error_msg: text(&object, "error_msg").or_else(|| text(&object, "error_message")),
-        };
-        Ok((parsed.error_code.is_some() || parsed.error_msg.is_some()).then_some(parsed))
-    }
-}
-
-fn parse_object(body: &str) -> Result<Object, BodyError> {
-    json::parse_object(body).map_err(|err| match err {
-        JsonError::Syntax { line, column } => BodyError::NotJson { line, column },
-        JsonError::NotAnObject => BodyError::NotAnObject,
-    })
-}
-
-fn text(object: &Object, key: &str) -> Option<String> {
-    match object.get(key)? {
-        Member::Str(s) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn integer(object: &Object, key: &str) -> Option<i64> {
-    match object.get(key)? {
-        Member::Num(n) => *n,
-        Member::Str(s) => s.trim().parse::<i64>().ok(),
-        Member::Other => None,
+        match decode::<Self>(body) {
+            Ok(e) => Ok((e.error_code.is_some() || e.error_msg.is_some()).then_some(e)),
+            Err(BodyError::NotJson { line, column }) => Err(BodyError::NotJson { line, column }),
+            Err(_) => Ok(None),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn official_example_parses() {
@@ -196,10 +309,63 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_are_absent_not_fatal() {
+    fn a_member_of_the_wrong_type_is_named() {
+        let cases = [
+            (
+                r#"{"status": 5}"#,
+                "status",
+                "invalid type: integer `5`, expected a string",
+            ),
+            (
+                r#"{"status": "RUNNING", "total_sample_count": "many"}"#,
+                "total_sample_count",
+                "invalid value: string \"many\", expected a 64-bit integer",
+            ),
+            (
+                r#"{"total_sample_count": 1.5}"#,
+                "total_sample_count",
+                "invalid type: floating point `1.5`, expected a 64-bit integer",
+            ),
+            (
+                r#"{"add_sample_count": 18446744073709551615}"#,
+                "add_sample_count",
+                "invalid value: integer `18446744073709551615`, expected a 64-bit integer",
+            ),
+            (
+                r#"{"create_time": []}"#,
+                "create_time",
+                "invalid type: sequence, expected a 64-bit integer",
+            ),
+            (
+                r#"{"task_id": {"a": 1}}"#,
+                "task_id",
+                "invalid type: map, expected a string",
+            ),
+        ];
+        for (body, field, message) in cases {
+            assert_eq!(
+                SyncStatus::from_json(body),
+                Err(BodyError::Field {
+                    field: field.into(),
+                    message: message.into()
+                }),
+                "{body}"
+            );
+        }
+        let shown = SyncStatus::from_json(r#"{"status": 5}"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            shown,
+            "status: invalid type: integer `5`, expected a string"
+        );
+    }
+
+    #[test]
+    fn null_empty_and_unknown_members_are_absent() {
         let s = SyncStatus::from_json(
-            r#"{"status": 3, "total_sample_count": 1.5, "add_sample_count": 18446744073709551615,
-                "task_id": null, "create_time": [], "dataset_id": "", "extra": {"a": 1}}"#,
+            r#"{"task_id": null, "total_sample_count": null, "dataset_id": "", "status": "",
+                "extra": {"a": [1, 2.5e300]}, "error_message": ""}"#,
         )
         .unwrap();
         assert_eq!(s, SyncStatus::default());
@@ -247,6 +413,18 @@ mod tests {
         assert_eq!(e.error_msg.as_deref(), Some("expired"));
     }
 
+    #[test]
+    fn counts_agree_with_serde_json_values() {
+        // The typed read gives what a generic JSON value holds.
+        let body = r#"{"total_sample_count": -9223372036854775808, "add_sample_count": 0,
+                       "deleted_sample_count": 9223372036854775807}"#;
+        let s = SyncStatus::from_json(body).unwrap();
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(s.total_sample_count, v["total_sample_count"].as_i64());
+        assert_eq!(s.add_sample_count, v["add_sample_count"].as_i64());
+        assert_eq!(s.deleted_sample_count, v["deleted_sample_count"].as_i64());
+    }
+
     proptest::proptest! {
         /// Any body, however broken, parses or fails cleanly.
         #[test]
@@ -255,17 +433,61 @@ mod tests {
             let _ = ApiErrorBody::from_json(&body);
         }
 
+        /// Integers under any name: counts and times read exactly, strings
+        /// refused by name, unknown names ignored, a repeated name refused.
         #[test]
-        fn any_json_object_is_handled(
-            fields in proptest::collection::vec(("[a-z_]{1,20}", proptest::prelude::any::<i64>()), 0..12)
+        fn any_object_of_integers_is_read_exactly(
+            fields in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![
+                        proptest::sample::select(&COUNTED[..]).prop_map(str::to_owned),
+                        proptest::sample::select(&TEXTS[..]).prop_map(str::to_owned),
+                        "[a-z_]{1,20}",
+                    ],
+                    proptest::prelude::any::<i64>(),
+                ),
+                0..12,
+            )
         ) {
+            use proptest::prop_assert_eq;
             let body = format!(
                 "{{{}}}",
                 fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
             );
-            proptest::prop_assert!(SyncStatus::from_json(&body).is_ok());
+            let known = |k: &str| COUNTED.contains(&k) || TEXTS.contains(&k);
+            let repeated = fields
+                .iter()
+                .enumerate()
+                .any(|(i, (k, _))| known(k) && fields[..i].iter().any(|(o, _)| o == k));
+            let texts = fields.iter().any(|(k, _)| TEXTS.contains(&k.as_str()));
+            let read = SyncStatus::from_json(&body);
+            prop_assert_eq!(read.is_ok(), !texts && !repeated, "{}", body);
+            if let Ok(s) = read {
+                let given = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+                prop_assert_eq!(s.total_sample_count, given("total_sample_count"));
+                prop_assert_eq!(s.add_sample_count, given("add_sample_count"));
+                prop_assert_eq!(s.deleted_sample_count, given("deleted_sample_count"));
+                prop_assert_eq!(s.create_time, given("create_time"));
+                prop_assert_eq!(s.duration_time, given("duration_time"));
+            }
         }
     }
+
+    const COUNTED: [&str; 5] = [
+        "total_sample_count",
+        "add_sample_count",
+        "deleted_sample_count",
+        "create_time",
+        "duration_time",
+    ];
+    const TEXTS: [&str; 6] = [
+        "status",
+        "dataset_id",
+        "task_id",
+        "error_code",
+        "error_msg",
+        "error_message",
+    ];
 
     #[test]
     fn bodies_that_are_not_objects_are_errors() {
@@ -274,7 +496,23 @@ mod tests {
             Err(BodyError::NotJson { .. })
         ));
         assert_eq!(SyncStatus::from_json("[1]"), Err(BodyError::NotAnObject));
+        assert_eq!(
+            SyncStatus::from_json("\"RUNNING\""),
+            Err(BodyError::NotAnObject)
+        );
+        assert!(matches!(
+            SyncStatus::from_json(r#"{"status": "RUNNING"} {}"#),
+            Err(BodyError::NotJson { .. })
+        ));
+        assert!(matches!(
+            SyncStatus::from_json(""),
+            Err(BodyError::NotJson { .. })
+        ));
         assert_eq!(ApiErrorBody::from_json("<html>"), None);
         assert_eq!(ApiErrorBody::from_json("{}"), None);
+        // An error body with odd members says nothing, but it is JSON.
+        assert_eq!(ApiErrorBody::read(r#"{"error_code": 401}"#), Ok(None));
+        assert_eq!(ApiErrorBody::read("[1]"), Ok(None));
+        assert!(ApiErrorBody::read("<html>").is_err());
     }
 }

@@ -88,6 +88,12 @@ impl RequestError {
                     format!("无法读取响应：不是有效的 JSON（第 {line} 行，第 {column} 列）")
                 }
                 (true, BodyError::NotAnObject) => "无法读取响应：JSON 不是对象".to_owned(),
+                (true, BodyError::Field { field, message }) if field.is_empty() => {
+                    format!("无法读取响应：{message}")
+                }
+                (true, BodyError::Field { field, message }) => {
+                    format!("无法读取响应：字段 {field} 不符合（{message}）")
+                }
                 (true, BodyError::NotInBatch) => {
                     "无法读取响应：代理的批量响应中没有此数据集".to_owned()
                 }
@@ -214,6 +220,24 @@ mod tests {
         assert!(e
             .describe(Lang::En)
             .starts_with("Unreadable answer: the body is not valid JSON"));
+    }
+
+    #[test]
+    fn ok_with_a_member_of_the_wrong_type_is_a_decode_error() {
+        let e = interpret(200, None, r#"{"status": 5, "total_sample_count": 3}"#).unwrap_err();
+        assert_eq!(
+            e.describe(Lang::En),
+            "Unreadable answer: status: invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            e.describe(Lang::ZhCn),
+            "无法读取响应：字段 status 不符合（invalid type: integer `5`, expected a string）"
+        );
+        let e = interpret(200, None, r#"{"status": "RUNNING", "status": "FAILED"}"#).unwrap_err();
+        assert_eq!(
+            e.describe(Lang::En),
+            "Unreadable answer: duplicate field `status`"
+        );
     }
 
     #[test]

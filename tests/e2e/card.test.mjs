@@ -208,6 +208,26 @@ test('a 200 whose body is not JSON is an unreadable answer', async () => {
   }
 });
 
+test('a 200 whose members have the wrong types is a decode error naming the field', async () => {
+  // RUNNING first, then `{"status": 5, "total_sample_count": "many"}`.
+  const v = await show(`turns-odd-${Date.now()}`, { interval: '1' });
+  try {
+    await waitForState(v.card, 'ok');
+    await waitForState(v.card, 'error');
+    assert.equal(
+      await text(v.card, 'request_error'),
+      'Unreadable answer: status: invalid type: integer `5`, expected a string',
+    );
+    // The last good answer stays, and polling goes on.
+    assert.equal(await v.card.getAttribute('data-status'), 'RUNNING');
+    assert.equal(await text(v.card, 'total_sample_count'), '12,480');
+    assert.match(await text(v.card, 'retry_in'), /^retrying in \d+ s$/);
+    assert.deepEqual(v.problems, []);
+  } finally {
+    await v.close();
+  }
+});
+
 test('without requestIdleCallback (Safari) the dates come all the same', async () => {
   const v = await openCard(browser, { project_id: 'proj-1', dataset_id: 'status-running' }, {
     init: () => { window.requestIdleCallback = undefined; },
