@@ -260,3 +260,75 @@ async fn batch_cards_share_a_request_and_stop_alone() {
     assert_eq!(requests_for(&ids[0]).await, left, "requests after unmount");
     assert!(requests_for(&ids[1]).await >= still + 2);
 }
+
+/// The JS API's options as a page passes them: a plain object, read by
+/// serde-wasm-bindgen.
+fn js_object(json: &str) -> wasm_bindgen::JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn shadow_field(host: &web_sys::HtmlElement, name: &str) -> Option<String> {
+    host.shadow_root()
+        .expect("a shadow root")
+        .query_selector(&format!("[data-field=\"{name}\"]"))
+        .unwrap()
+        .map(|e| e.text_content().unwrap_or_default())
+}
+
+#[wasm_bindgen_test]
+fn js_options_of_the_wrong_type_are_a_config_error() {
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let mut handle = modelarts_sync_status::web::mount(
+        host.clone(),
+        js_object(r#"{"projectId": "p", "datasetId": 7, "interval": true, "timeout": 2.5}"#),
+    )
+    .unwrap();
+    let text = shadow_field(&host, "config_error").unwrap();
+    assert_eq!(
+        text,
+        "dataset_id must be text, not a number.interval must be a number of seconds, not a boolean."
+    );
+    handle.unmount();
+    // Not an object at all: a config error too, never a panic.
+    let mut handle =
+        modelarts_sync_status::web::mount(host.clone(), wasm_bindgen::JsValue::from_str("p1"))
+            .unwrap();
+    let text = shadow_field(&host, "config_error").unwrap();
+    assert!(text.starts_with("the options must be an object"), "{text}");
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn statuschange_detail_is_a_plain_object() {
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let details = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let listener = {
+        let details = details.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(
+            move |e: web_sys::CustomEvent| details.borrow_mut().push(e.detail()),
+        )
+    };
+    host.add_event_listener_with_callback("statuschange", listener.as_ref().unchecked_ref())
+        .unwrap();
+    let options = format!(
+        r#"{{"proxy": "{}", "projectId": "p", "datasetId": "status-running", "interval": 60}}"#,
+        mock_url()
+    );
+    let mut handle = modelarts_sync_status::web::mount(host.clone(), js_object(&options)).unwrap();
+    for _ in 0..100 {
+        if !details.borrow().is_empty() {
+            break;
+        }
+        sleep(50).await;
+    }
+    handle.unmount();
+    let details = details.borrow();
+    assert_eq!(details.len(), 1);
+    let json = js_sys::JSON::stringify(&details[0]).unwrap();
+    assert_eq!(
+        String::from(json),
+        r#"{"status":"RUNNING","previous":null,"projectId":"p","datasetId":"status-running"}"#
+    );
+}

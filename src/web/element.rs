@@ -4,13 +4,13 @@
 
 use std::any::Any;
 
-use js_sys::{Object, Reflect};
 use leptos::prelude::*;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
-use crate::core::config::RawOptions;
+use crate::core::config::{Config, ConfigError, ConfigErrors, RawOptions};
 use crate::web::card::{CardControl, SyncStatusCard};
 use crate::web::poller::{StatusChange, StatusHook};
 
@@ -75,8 +75,9 @@ impl WidgetHandle {
 ///
 /// `options` is an object of option names (camelCase, snake_case or
 /// kebab-case, as in `projectId`, `project_id`, `project-id`) to strings or
-/// numbers. Invalid options render the card's configuration error; only a
-/// host that cannot have a shadow root is an error.
+/// numbers, read by serde-wasm-bindgen. Invalid options (a value of the
+/// wrong type included) render the card's configuration error; only a host
+/// that cannot have a shadow root is an error.
 ///
 /// ```js
 /// const card = mount(document.querySelector('#sync'), { projectId: 'p1', datasetId: 'd1' });
@@ -85,7 +86,7 @@ impl WidgetHandle {
 /// ```
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsError> {
-    let raw = options_from_js(&options);
+    let mut config = options_from_js(options);
     let shadow = match element.shadow_root() {
         Some(root) => root,
         None => element
@@ -109,13 +110,13 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
         .append_child(&container)
         .map_err(|_| JsError::new("cannot render into the shadow root"))?;
 
-    let hook = status_event_hook(
-        element,
-        raw.project_id.clone().unwrap_or_default(),
-        raw.dataset_id.clone().unwrap_or_default(),
-    );
+    // A card with a configuration error never has a status to announce.
+    let (project_id, dataset_id) = match &config {
+        Ok(c) => (c.project_id.clone(), c.dataset_id.clone()),
+        Err(_) => Default::default(),
+    };
+    let hook = status_event_hook(element, project_id, dataset_id);
     let control = CardControl::default();
-    let mut config = raw.validate();
     if let (Ok(config), true) = (&mut config, replacing) {
         config.loading_delay = std::time::Duration::ZERO;
     }
@@ -145,64 +146,42 @@ fn adopt_styles(shadow: &ShadowRoot) {
     });
 }
 
-/// Reads `{ projectId: "p1", interval: 5, ... }` into options.
-fn options_from_js(options: &JsValue) -> RawOptions {
-    let mut raw = RawOptions::default();
-    if !options.is_object() {
-        return raw;
+/// Reads `{ projectId: "p1", interval: 5, ... }` (serde-wasm-bindgen) and
+/// validates it; `undefined` or `null` is no options at all.
+fn options_from_js(options: JsValue) -> Result<Config, ConfigErrors> {
+    if options.is_undefined() || options.is_null() {
+        return RawOptions::default().validate();
     }
-    for entry in Object::entries(options.unchecked_ref()).iter() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        let (Some(key), value) = (pair.get(0).as_string(), pair.get(1)) else {
-            continue;
-        };
-        if value.is_null() || value.is_undefined() {
-            continue;
-        }
-        // Strings as they are; numbers and the rest through their toString.
-        let text = value.as_string().unwrap_or_else(|| {
-            value
-                .unchecked_ref::<Object>()
-                .to_string()
-                .as_string()
-                .unwrap_or_default()
-        });
-        raw.set(&snake_case(&key), Some(text));
-    }
-    raw
+    serde_wasm_bindgen::from_value::<RawOptions>(options)
+        .map_err(|err| ConfigErrors(vec![ConfigError::NotAnObject(err.to_string())]))?
+        .validate()
 }
 
-/// `projectId` → `project_id`; other spellings pass through.
-fn snake_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// `statuschange`'s `detail`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusChangeDetail<'a> {
+    status: &'a str,
+    /// `null` for the first status.
+    previous: Option<&'a str>,
+    project_id: &'a str,
+    dataset_id: &'a str,
 }
 
 /// Dispatches `statuschange` (bubbles, composed) on the host element.
 fn status_event_hook(host: HtmlElement, project_id: String, dataset_id: String) -> StatusHook {
+    // `previous: null`, not `undefined`, as the README promises.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     std::rc::Rc::new(move |change: StatusChange| {
-        let detail = Object::new();
-        let set = |key: &str, value: JsValue| {
-            let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
+        let detail = StatusChangeDetail {
+            status: &change.status,
+            previous: change.previous.as_deref(),
+            project_id: &project_id,
+            dataset_id: &dataset_id,
         };
-        set("status", JsValue::from_str(&change.status));
-        set(
-            "previous",
-            change
-                .previous
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-        );
-        set("projectId", JsValue::from_str(&project_id));
-        set("datasetId", JsValue::from_str(&dataset_id));
+        let Ok(detail) = detail.serialize(&serializer) else {
+            return;
+        };
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);

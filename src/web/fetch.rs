@@ -1,25 +1,26 @@
-//! All of the widget's network I/O: one GET of the status URL, through the
-//! browser's `fetch` itself.
+//! All of the widget's network I/O: one GET of a status URL, through
+//! gloo-net, aborted by its `AbortController` on timeout or unmount.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
+use gloo_net::http::{Headers, Request};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
+use web_sys::{AbortController, RequestCache, RequestInit};
 
 use crate::core::model::SyncStatus;
 use crate::core::response::{interpret, RequestError};
 use crate::web::timer::Timer;
 
-/// Sends the request at once (the browser has it before this returns) and
-/// gives the interpreted answer as a future. The request is aborted after
-/// `timeout`, or earlier through `controller` (when the card goes away).
-///
-/// Sending before the first poll lets the request travel while the card
-/// renders, instead of after.
+/// The status, `Retry-After` and body text of an answer.
+pub type Answer = (u16, Option<String>, String);
+
+/// Sends the GET (it leaves when the future is first polled, in the
+/// microtask after the card's mount) and gives the interpreted answer. The
+/// request is aborted after `timeout`, or earlier through `controller`
+/// (when the card goes away).
 pub fn fetch_status(
     url: &str,
     timeout: Duration,
@@ -32,13 +33,13 @@ pub fn fetch_status(
     }
 }
 
-/// Status, `Retry-After` and body text of a GET sent at once, as
-/// [`fetch_status`] sends it; or why there is none.
+/// Status, `Retry-After` and body text of a GET, as [`fetch_status`] sends
+/// it; or why there is none.
 pub fn fetch_answer(
     url: &str,
     timeout: Duration,
     controller: &AbortController,
-) -> impl Future<Output = Result<(u16, Option<String>, String), RequestError>> + 'static {
+) -> impl Future<Output = Result<Answer, RequestError>> + 'static {
     let timed_out = Rc::new(Cell::new(false));
     let timer = {
         let timed_out = Rc::clone(&timed_out);
@@ -49,11 +50,15 @@ pub fn fetch_answer(
         })
     };
     timer.set(timeout);
-    let sent = send(url, controller);
+    let request = get(url, controller);
     async move {
-        let result = match sent {
-            Ok(response) => receive(response).await,
-            Err(detail) => Err(detail),
+        let result = match request {
+            Ok(request) => receive(request).await,
+            // A URL the browser cannot make a request of.
+            Err(err) => Err(err
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default()),
         };
         // Dropping the timer cancels it and frees its closure.
         drop(timer);
@@ -67,42 +72,40 @@ pub fn fetch_answer(
     }
 }
 
-/// Starts the GET.
-fn send(url: &str, controller: &AbortController) -> Result<JsFuture, String> {
-    let window = web_sys::window().ok_or_else(String::new)?;
+/// The GET of exactly `url`. (gloo-net's `RequestBuilder` would rebuild the
+/// URL to add its own query, leaving a stray `&` after a query the URL
+/// already has: a batch URL, or a proxy template with a query.)
+fn get(url: &str, controller: &AbortController) -> Result<Request, JsValue> {
+    let headers = Headers::new();
+    headers.set("Accept", "application/json");
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_cache(RequestCache::NoStore);
     init.set_signal(Some(&controller.signal()));
-    let headers = Headers::new().map_err(network_detail)?;
-    headers
-        .set("Accept", "application/json")
-        .map_err(network_detail)?;
-    init.set_headers(&headers);
-    Ok(JsFuture::from(window.fetch_with_str_and_init(url, &init)))
+    init.set_headers(&headers.into_raw());
+    web_sys::Request::new_with_str_and_init(url, &init).map(Request::from)
 }
 
 /// Status, `Retry-After` and body text; or why there is no answer.
-async fn receive(response: JsFuture) -> Result<(u16, Option<String>, String), String> {
-    let response: Response = response.await.map_err(network_detail)?.unchecked_into();
-    let retry_after = response.headers().get("retry-after").ok().flatten();
-    let body = JsFuture::from(response.text().map_err(network_detail)?)
-        .await
-        .map_err(network_detail)?
-        .as_string()
-        .unwrap_or_default();
+async fn receive(request: Request) -> Result<Answer, String> {
+    let response = request.send().await.map_err(network_detail)?;
+    let retry_after = response.headers().get("retry-after");
+    let body = response.text().await.map_err(network_detail)?;
     Ok((response.status(), retry_after, body))
 }
 
-/// Browsers say little about failed fetches on purpose ("Failed to fetch");
-/// keep it only when it adds something.
-fn network_detail(err: JsValue) -> String {
-    let text = err
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| err.as_string())
-        .unwrap_or_default();
-    if text.is_empty() || text.contains("Failed to fetch") {
+/// Browsers say little about failed fetches on purpose ("Failed to fetch",
+/// "NetworkError when attempting to fetch resource", "Load failed"): keep
+/// the message only when it adds something.
+fn network_detail(err: gloo_net::Error) -> String {
+    let text = match err {
+        gloo_net::Error::JsError(err) => err.message,
+        other => other.to_string(),
+    };
+    let says_nothing = ["Failed to fetch", "NetworkError", "Load failed"]
+        .iter()
+        .any(|vague| text.contains(vague));
+    if says_nothing {
         String::new()
     } else {
         text
