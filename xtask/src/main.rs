@@ -5,7 +5,6 @@
 //! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium and its
 //! driver, the e2e tests' npm packages) and skips what is already there.
 
-mod link;
 mod minify;
 mod setup;
 mod size;
@@ -31,13 +30,10 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
   size    build the release widget and print its transfer size
   screenshots  build the release widget and render docs/screenshots/*.png
   bench   measure the release widget against a minimal Leptos baseline in
-          headless Chromium; write BENCHMARKS.md; fail when a budget is missed";
+          headless Chromium; write BENCHMARKS.md; fail when a budget is missed
+  minify  Trunk.toml's post-build hook: terser on a release's JS";
 
 fn main() -> ExitCode {
-    // The size build runs this program as its wasm linker (`link.rs`).
-    if let Some(code) = link::run_if_linker() {
-        return ExitCode::from(code);
-    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
@@ -45,10 +41,11 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure_all().map(|_| ()),
         Some("build") => setup::ensure_build().and_then(|tools| release_build(&tools).map(|_| ())),
         Some("screenshots") => screenshots(),
+        Some("minify") => minify::trunk_hook(),
         Some("bench") => bench(),
         Some("size") => setup::ensure_build().and_then(|tools| {
-            let for_size = release_build(&tools)?;
-            size::report(&root().join("dist")).and_then(|s| size::check(&s, for_size))
+            release_build(&tools)?;
+            size::report(&root().join("dist")).and_then(|s| size::check(&s))
         }),
         _ => {
             eprintln!("{USAGE}");
@@ -195,136 +192,35 @@ fn demo() -> Result {
     Ok(())
 }
 
-/// How release wasm is built: with a standard library compiled for size
-/// (opt-level "z", LTO with our code) whose panics trap at once, with no
-/// message or source location kept. This takes 14,000 B (14 %) off the
-/// widget's gzip transfer, as the Leptos book advises for size.
-///
-/// These are unstable cargo and rustc options, admitted by `RUSTC_BOOTSTRAP`
-/// on the one rustc they were checked with ([`SIZE_BUILD_RUSTC`]); any other
-/// gets the plain release build and a warning. `RUSTC_BOOTSTRAP` reaches
-/// every rustc of the build: build scripts that probe for nightly features
-/// (proc-macro2's, thiserror's) find them, so macros expand through their
-/// nightly paths in this build only. The e2e tests run on this build.
-/// Debug builds, tests and `trunk build --release` by hand do without these
-/// options. The widget never panics by design; should one slip through, the
-/// release build shows only "unreachable" in the console (no message), and
-/// the module goes on in whatever state the trap left it.
-const SIZE_BUILD_ENV: &[(&str, &str)] = &[
-    ("RUSTC_BOOTSTRAP", "1"),
-    ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
-    // trunk passes --target, so the flags reach the wasm crates only, not
-    // build scripts or proc macros.
-    (
-        "RUSTFLAGS",
-        "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
-    ),
-];
-
-/// The rustc [`SIZE_BUILD_ENV`] was checked with (the machine's stable; the
-/// options' names have changed between releases before).
-const SIZE_BUILD_RUSTC: &str = "rustc 1.95.";
-
-/// Whether this rustc takes [`SIZE_BUILD_ENV`].
-fn size_build_available() -> bool {
-    let version = setup::version_of(Path::new("rustc"), "-V").unwrap_or_default();
-    if version.starts_with(SIZE_BUILD_RUSTC) {
-        return true;
-    }
-    eprintln!(
-        "xtask: warning: {version} is not the rustc the size-optimised build was checked with \
-         ({SIZE_BUILD_RUSTC}x): building the plain release (larger; its size is not checked)"
-    );
-    false
-}
-
-/// trunk builds offline: fetch the workspace's crates, and those of the
-/// standard library's sources for the size build.
-fn fetch_for_release(for_size: bool) -> Result {
-    run(cargo().args(["fetch"]))?;
-    if for_size {
-        run(cargo()
-            .args(["fetch", "--target", "wasm32-unknown-unknown"])
-            .envs(SIZE_BUILD_ENV.iter().copied()))?;
-    }
-    Ok(())
-}
-
-/// `trunk build --release`, with [`SIZE_BUILD_ENV`] when `for_size`, in a
-/// target folder of its own so that ordinary builds do not rebuild the
-/// standard library.
-fn trunk_release(tools: &setup::BuildTools, for_size: bool) -> Result<Command> {
+/// `trunk build --release`, with the project's tools first on PATH (trunk
+/// finds wasm-bindgen and wasm-opt there; Trunk.toml forbids downloads).
+fn trunk_release(tools: &setup::BuildTools) -> Command {
     let mut trunk = Command::new(&tools.trunk);
     trunk
         .args(["build", "--release"])
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    if for_size {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join("target"))
-            .join("size");
-        // This program links the wasm, without the stream adapters' exports.
-        let linker = std::env::current_exe()
-            .map_err(|e| format!("cannot find the xtask's own program to link with: {e}"))?;
-        trunk
-            .envs(SIZE_BUILD_ENV.iter().copied())
-            // It would win over RUSTFLAGS.
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env("CARGO_TARGET_DIR", target)
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", linker)
-            .env(link::LINKER_ENV, "1");
-    }
-    Ok(trunk)
+    trunk
 }
 
-/// Builds `dist/`; returns whether it is the size build.
-fn release_build(tools: &setup::BuildTools) -> Result<bool> {
-    let for_size = size_build_available();
-    fetch_for_release(for_size)?;
-    run(&mut trunk_release(tools, for_size)?)?;
-    let dist = root().join("dist");
-    no_stream_adapters_in_use(&dist, for_size)?;
-    minify::dist(&dist, &tools.terser)?;
-    Ok(for_size)
-}
-
-/// The size build links the wasm without the exports of wasm-streams'
-/// adapters (`IntoUnderlying*`, `link.rs`), and wasm-opt drops what is left
-/// of them (`--remove-exports` in index.html): Leptos' server-function client
-/// brings them, and the widget calls no server function. Should Rust code ever hand
-/// one to JS (the glue then wraps it), the build must fail here, not the page
-/// at run time.
-/// The size build also checks that its linker left them out.
-fn no_stream_adapters_in_use(dist: &Path, for_size: bool) -> Result {
-    let glue = dist.join("modelarts-sync-status.js");
-    let js = std::fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
-    if for_size {
-        link::left_out(&js)?;
-    }
-    let wrapped = link::identifiers_from(&js, "IntoUnderlying")
-        .any(|(_, after)| after.starts_with(".__wrap"));
-    if wrapped {
-        return Err(format!(
-            "{} wraps a wasm-streams adapter, whose exports the build removes: \
-             stop dropping them (DROPPED in xtask/src/link.rs, and \
-             --remove-exports=*intounderlying* in index.html and bench/baseline/index.html)",
-            glue.display()
-        ));
-    }
-    Ok(())
+/// Builds `dist/`: exactly what `trunk build --release` writes (Cargo.toml's
+/// release profile, Trunk.toml and its post-build hook, index.html), the
+/// crates fetched first because trunk builds offline.
+fn release_build(tools: &setup::BuildTools) -> Result {
+    run(cargo().args(["fetch"]))?;
+    run(&mut trunk_release(tools))
 }
 
 fn bench() -> Result {
     let tools = setup::ensure_all()?;
-    let for_size = release_build(&tools.build)?;
+    release_build(&tools.build)?;
     let baseline = root().join("target/bench/baseline");
-    // Built and minified as the widget is, for a fair comparison.
-    run(trunk_release(&tools.build, for_size)?
+    // Built (and minified, by Trunk.toml's hook) as the widget is, for a
+    // fair comparison.
+    run(trunk_release(&tools.build)
         .arg("--dist")
         .arg(&baseline)
         .arg("bench/baseline/index.html"))?;
-    minify::dist(&baseline, &tools.build.terser)?;
     let dist = root().join("dist");
     let page = root().join("target/bench/widget");
     widget_page(&dist, &page)?;
@@ -475,9 +371,9 @@ fn test() -> Result {
         .env("MSS_MOCK_URL", &mock_url))?;
     drop(mock);
 
-    eprintln!("\n== release build and its transfer size");
-    let for_size = release_build(&tools.build)?;
-    size::check(&size::report(&root().join("dist"))?, for_size)?;
+    eprintln!("\n== release build (trunk build --release) and its transfer size");
+    release_build(&tools.build)?;
+    size::check(&size::report(&root().join("dist"))?)?;
 
     eprintln!("\n== end-to-end tests: release build in headless Chromium against the mock");
     let dist = root().join("dist");
@@ -514,18 +410,6 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_wrapped_stream_adapter_fails_the_build() {
-        let dist = scratch_dir("glue");
-        let glue = dist.join("modelarts-sync-status.js");
-        std::fs::write(&glue, "export class IntoUnderlyingSource {}\nconst x = 1;").unwrap();
-        assert!(no_stream_adapters_in_use(&dist, false).is_ok());
-        std::fs::write(&glue, "const s = IntoUnderlyingSource.__wrap(ptr);").unwrap();
-        let err = no_stream_adapters_in_use(&dist, false).unwrap_err();
-        let _ = std::fs::remove_dir_all(&dist);
-        assert!(err.contains("--remove-exports"), "{err}");
-    }
 
     #[test]
     fn widget_page_preloads_the_module_and_replaces_the_demo() {

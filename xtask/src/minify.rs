@@ -1,6 +1,8 @@
-//! Minifies a release build's JavaScript with terser, then brings the
-//! `integrity` attributes trunk wrote into index.html back in line with the
-//! files they name.
+//! Trunk.toml's post-build hook: minifies a release build's JavaScript with
+//! terser in trunk's staging folder, then brings the `integrity` attributes
+//! trunk wrote into index.html back in line with the files they name.
+//! (trunk's own `minify` cannot parse wasm-bindgen's glue: it warns and
+//! leaves it whole.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,7 +10,18 @@ use std::process::Command;
 use base64::Engine;
 use sha2::{Digest, Sha384};
 
-use crate::{files_under, run, Result};
+use crate::{files_under, run, setup, Result};
+
+/// Run by trunk after each build (`[[hooks]]` in Trunk.toml): release
+/// builds only.
+pub fn trunk_hook() -> Result {
+    if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
+        return Ok(());
+    }
+    let staging = std::env::var_os("TRUNK_STAGING_DIR")
+        .ok_or("cargo xtask minify is trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
+    dist(Path::new(&staging), &setup::ensure_terser()?)
+}
 
 /// Minifies every `.js` file of `dist` (not its `examples/`, which are
 /// sources to read) and fixes the SRI hashes of `dist/index.html`.

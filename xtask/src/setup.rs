@@ -13,8 +13,6 @@ pub const TERSER_VERSION: &str = "5.51.4";
 /// What the release build needs.
 pub struct BuildTools {
     pub trunk: PathBuf,
-    /// terser, which minifies the release JS.
-    pub terser: PathBuf,
     /// Folders to put first on PATH (wasm-opt from npm's binaryen, cargo's bin).
     pub extra_path: Vec<PathBuf>,
 }
@@ -103,15 +101,14 @@ pub fn ensure_all() -> Result<Tools> {
 /// browser).
 pub fn ensure_build() -> Result<BuildTools> {
     ensure_wasm_target()?;
-    ensure_rust_src()?;
     let bin = cargo_bin();
     ensure_wasm_bindgen(&bin)?;
     let trunk = ensure_trunk(&bin)?;
     let wasm_opt_dir = ensure_wasm_opt()?;
-    let terser = ensure_terser()?;
+    // For Trunk.toml's post-build hook (`cargo xtask minify`).
+    ensure_terser()?;
     Ok(BuildTools {
         trunk,
-        terser,
         extra_path: vec![wasm_opt_dir, bin],
     })
 }
@@ -128,23 +125,6 @@ fn ensure_wasm_target() -> Result {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
-}
-
-/// The standard library's sources, which the release build compiles for size
-/// (`crate::SIZE_BUILD_ENV`).
-fn ensure_rust_src() -> Result {
-    let out = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .map_err(|e| format!("rustc: {e}"))?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    if sysroot
-        .join("lib/rustlib/src/rust/library/std/Cargo.toml")
-        .exists()
-    {
-        return Ok(());
-    }
-    run(Command::new("rustup").args(["component", "add", "rust-src"]))
 }
 
 fn ensure_wasm_bindgen(bin: &Path) -> Result {
@@ -191,7 +171,7 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
 
 /// terser from npm, for the release JS (trunk's own minifier cannot parse
 /// wasm-bindgen's output).
-fn ensure_terser() -> Result<PathBuf> {
+pub fn ensure_terser() -> Result<PathBuf> {
     let bin = npm_prefix().join("node_modules/.bin/terser");
     let have = version_of(&bin, "--version").unwrap_or_default();
     if !have.ends_with(TERSER_VERSION) {
