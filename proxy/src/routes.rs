@@ -91,10 +91,15 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
 }
 
 /// Always 200 while the proxy serves (Redis being down changes nothing a
-/// viewer sees); with `--redis`, says whether it is in use (never its URL).
+/// viewer sees); with `--redis`, says whether it is in use and how many
+/// Redis operations failed since start (never its URL).
 async fn healthz(shared: Option<Arc<SharedCache>>) -> Json<serde_json::Value> {
     match shared {
-        Some(shared) => Json(json!({"status": "ok", "redis": shared.state()})),
+        Some(shared) => Json(json!({
+            "status": "ok",
+            "redis": shared.state(),
+            "redis_faults": shared.faults(),
+        })),
         None => Json(json!({"status": "ok"})),
     }
 }
