@@ -31,7 +31,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -428,9 +427,9 @@ impl SharedCache {
         format!("{}-{nanos:x}-{n}", std::process::id())
     }
 
+    /// The next connection of the pool, in turn.
     fn connection(&self) -> ConnectionManager {
-        let n = NonZeroUsize::new(self.connections.len()).map_or(1, NonZeroUsize::get);
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
         self.connections[i].clone()
     }
 

@@ -113,6 +113,11 @@ struct Replica {
 
 impl Replica {
     fn start(upstream: &FakeUpstream, redis_url: &str, args: &[&str]) -> Self {
+        Self::start_logging(upstream, redis_url, args, "warn")
+    }
+
+    /// With the log level `RUST_LOG` (stderr goes to a file: [`Self::logs`]).
+    fn start_logging(upstream: &FakeUpstream, redis_url: &str, args: &[&str], level: &str) -> Self {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log =
@@ -124,7 +129,7 @@ impl Replica {
             .args(["--rate-limit", "0", "--upstream-rate-limit", "0"])
             .args(args)
             .env("MODELARTS_TOKEN", "test-token-123")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -356,8 +361,12 @@ async fn down_or_frozen_at_start_serves_and_never_shows_the_password() {
     // Nothing listens there yet; the URL has a password.
     let port = free_port();
     let url = format!("redis://:hunter2-redis@127.0.0.1:{port}");
-    let replica = Replica::start(&upstream, &url, &["--cache-ttl", "1"]);
+    let replica = Replica::start_logging(&upstream, &url, &["--cache-ttl", "1"], "info");
     let startup = replica.logs();
+    assert!(
+        startup.contains(&format!("redis://:***@127.0.0.1:{port}")),
+        "{startup}"
+    );
     for i in 0..3 {
         let r = raw(
             replica.addr,
