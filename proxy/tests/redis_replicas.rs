@@ -445,7 +445,7 @@ async fn down_or_frozen_at_start_serves_and_never_shows_the_password() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stale_lock_expires_and_values_hold_only_the_answer() {
+async fn a_stale_lock_expires_values_hold_only_the_answer_and_batches_share_keys() {
     let _serial = SERIAL.lock().await;
     let redis = Redis::start();
     let upstream = FakeUpstream::start(Reply::default()).await;
@@ -527,6 +527,25 @@ async fn a_stale_lock_expires_and_values_hold_only_the_answer() {
     assert_eq!(r.status, 200);
     assert_eq!(&r.body[..], br#"{"status":"RUNNING","dataset_id":"d1"}"#);
     assert_eq!(asked(&upstream, "junk"), 1);
+    // The batch path uses the same keys: what one replica's batch fetched,
+    // another replica's single requests (and batches) find.
+    let other = Replica::start(&upstream, &redis.url(), &["--cache-ttl", "30"]);
+    let batch = "/api/v2/p/datasets/sync-data/status?dataset_ids=orphan,elsewhere,batched";
+    let r = raw(replica.addr, "GET", batch, &[]).await;
+    assert_eq!(r.status, 200);
+    let entries = r.json();
+    for id in ["orphan", "elsewhere", "batched"] {
+        assert_eq!(entries[id]["http_status"], 200, "{entries}");
+    }
+    assert_eq!(entries["elsewhere"]["body"]["status"], "COMPLETED");
+    assert_eq!(asked(&upstream, "batched"), 1);
+    let r = raw(other.addr, "GET", &status_path("p", "batched"), &[]).await;
+    assert_eq!(r.status, 200);
+    let r = raw(other.addr, "GET", batch, &[]).await;
+    assert_eq!(r.json()["elsewhere"]["body"]["status"], "COMPLETED");
+    for (id, n) in [("orphan", 1), ("elsewhere", 0), ("batched", 1)] {
+        assert_eq!(asked(&upstream, id), n, "{id}");
+    }
     // Only the proxy's own keys were written.
     let mut keys: Vec<String> = redis::cmd("KEYS")
         .arg("*")
@@ -537,6 +556,7 @@ async fn a_stale_lock_expires_and_values_hold_only_the_answer() {
     assert_eq!(
         keys,
         [
+            "mss:v1:status:p:batched",
             "mss:v1:status:p:elsewhere",
             "mss:v1:status:p:junk",
             "mss:v1:status:p:orphan"
