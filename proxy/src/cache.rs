@@ -7,6 +7,7 @@
 //! the others wait for nor causes a second one.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -74,18 +75,48 @@ where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = V> + Send + 'static,
     {
+        let fetch = move || {
+            let future = fetch();
+            async move { (future.await, Duration::ZERO) }
+        };
+        match self
+            .get_or_fetch_admitted(key, || Ok::<(), Infallible>(()), fetch, failed)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        }
+    }
+
+    /// As [`get_or_fetch`](Self::get_or_fetch), but a fetch starts only if
+    /// `admit` agrees (asked only then: hits and shared fetches are free), and
+    /// the fetch says how old its value already is (an answer another replica
+    /// fetched a moment ago is reused only for the rest of the TTL).
+    pub async fn get_or_fetch_admitted<A, E, F, Fut>(
+        self: &Arc<Self>,
+        key: K,
+        admit: A,
+        fetch: F,
+        failed: impl FnOnce() -> V,
+    ) -> Result<(V, Source), E>
+    where
+        A: FnOnce() -> Result<(), E>,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = (V, Duration)> + Send + 'static,
+    {
         let (mut receiver, source) = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             match slots.get(&key) {
                 Some(Slot::Ready { value, at }) if now.duration_since(*at) < self.ttl => {
-                    return (value.clone(), Source::Hit);
+                    return Ok((value.clone(), Source::Hit));
                 }
                 // A receiver whose sender is gone belongs to a fetch that died.
                 Some(Slot::InFlight(receiver)) if receiver.has_changed().is_ok() => {
                     (receiver.clone(), Source::Shared)
                 }
                 _ => {
+                    admit()?;
                     if slots.len() >= PRUNE_AT {
                         self.prune(&mut slots, now);
                     }
@@ -94,12 +125,13 @@ where
                     let future = fetch();
                     let this = Arc::clone(self);
                     tokio::spawn(async move {
-                        let value = future.await;
+                        let (value, age) = future.await;
+                        let now = Instant::now();
                         this.slots.lock().unwrap_or_else(|e| e.into_inner()).insert(
                             key,
                             Slot::Ready {
                                 value: value.clone(),
-                                at: Instant::now(),
+                                at: now.checked_sub(age).unwrap_or(now),
                             },
                         );
                         // Nobody waiting is fine.
@@ -113,10 +145,10 @@ where
             Ok(value) => value.clone(),
             Err(_) => None,
         };
-        match value {
+        Ok(match value {
             Some(value) => (value, source),
             None => (failed(), source),
-        }
+        })
     }
 
     fn prune(&self, slots: &mut HashMap<K, Slot<V>>, now: Instant) {
@@ -262,6 +294,64 @@ mod tests {
         assert_eq!(value, 99);
         let (value, source) = cache.get_or_fetch("k", || async { 7 }, || 99).await;
         assert_eq!((value, source), (7, Source::Miss));
+    }
+
+    #[tokio::test]
+    async fn admission_is_asked_for_misses_only() {
+        let cache: Arc<SingleFlight<&str, usize>> =
+            Arc::new(SingleFlight::new(Duration::from_secs(60)));
+        let asked = AtomicUsize::new(0);
+        let admit = |ok: bool| {
+            let asked = &asked;
+            move || {
+                asked.fetch_add(1, Ordering::SeqCst);
+                if ok {
+                    Ok(())
+                } else {
+                    Err("refused")
+                }
+            }
+        };
+        let fetch = || async { (7, Duration::ZERO) };
+        // Refused: nothing fetched, nothing stored.
+        let refused = cache.get_or_fetch_admitted("k", admit(false), fetch, || 0);
+        assert_eq!(refused.await.unwrap_err(), "refused");
+        assert!(cache.is_empty());
+        let first = cache.get_or_fetch_admitted("k", admit(true), fetch, || 0);
+        assert_eq!(first.await.unwrap(), (7, Source::Miss));
+        // A hit is not asked about, even when it would be refused.
+        let hit = cache.get_or_fetch_admitted("k", admit(false), fetch, || 0);
+        assert_eq!(hit.await.unwrap(), (7, Source::Hit));
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn an_aged_value_is_kept_for_the_rest_of_the_ttl_only() {
+        let cache: Arc<SingleFlight<&str, usize>> =
+            Arc::new(SingleFlight::new(Duration::from_millis(400)));
+        let ok = || Ok::<(), ()>(());
+        // Fetched elsewhere 300 ms ago: 100 ms left.
+        let aged = cache.get_or_fetch_admitted(
+            "k",
+            ok,
+            || async { (1, Duration::from_millis(300)) },
+            || 0,
+        );
+        assert_eq!(aged.await.unwrap(), (1, Source::Miss));
+        let again = cache.get_or_fetch_admitted("k", ok, || async { (2, Duration::ZERO) }, || 0);
+        let (value, source) = again.await.unwrap();
+        if source == Source::Hit {
+            assert_eq!(value, 1);
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let later = cache.get_or_fetch_admitted("k", ok, || async { (3, Duration::ZERO) }, || 0);
+        assert_eq!(later.await.unwrap(), (3, Source::Miss));
+        // Older than the TTL: used by those who waited, kept by no one.
+        let stale =
+            cache.get_or_fetch_admitted("s", ok, || async { (4, Duration::from_secs(10)) }, || 0);
+        assert_eq!(stale.await.unwrap(), (4, Source::Miss));
+        let after = cache.get_or_fetch_admitted("s", ok, || async { (5, Duration::ZERO) }, || 0);
+        assert_eq!(after.await.unwrap(), (5, Source::Miss));
     }
 
     #[tokio::test]

@@ -7,7 +7,8 @@
 //!   `GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status` with
 //!   checked IDs, adds an IAM token or an `SDK-HMAC-SHA256` signature from
 //!   the environment, and protects the upstream (single-flight + TTL cache,
-//!   per-client rate limit, timeout).
+//!   shared between replicas with `--redis`, per-client rate limits,
+//!   timeout).
 //! - `--mock` (the default): the status API of ModelArts, simulated, for
 //!   development and the widget's tests.
 //!
@@ -18,19 +19,23 @@
 //! Code map: [`settings`] (command line, environment), [`routes`] (the
 //! router and its layers), [`validation`] (what may be forwarded),
 //! [`upstream`] (the request to ModelArts), [`sign`] (AK/SK signature),
-//! [`cache`] (single-flight + TTL), [`rate_limit`], [`cors`],
+//! [`cache`] (single-flight + TTL), [`shared`] (the cache replicas share
+//! through Redis), [`client`] (the client address, `--trusted-proxy`),
+//! [`rate_limit`], [`cors`],
 //! [`static_files`], [`access_log`], [`errors`] (the proxy's JSON errors),
 //! [`mock`], [`batch`] (many datasets in one request).
 
 pub mod access_log;
 pub mod batch;
 pub mod cache;
+pub mod client;
 pub mod cors;
 pub mod errors;
 pub mod mock;
 pub mod rate_limit;
 pub mod routes;
 pub mod settings;
+pub mod shared;
 pub mod sign;
 pub mod static_files;
 pub mod upstream;

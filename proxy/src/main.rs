@@ -41,6 +41,10 @@ async fn main() -> ExitCode {
             cache_ttl_s = u.cache_ttl.as_secs_f64(),
             timeout_s = u.timeout.as_secs_f64(),
             rate_limit_per_min = settings.rate_limit.map(|n| n.get()),
+            upstream_rate_limit_per_min = u.upstream_rate_limit.map(|n| n.get()),
+            // Shown without its password.
+            redis = u.redis.as_ref().map(|r| r.to_string()),
+            trusted_proxies = ?settings.trusted_proxies.0.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             "mode: upstream"
         ),
     }

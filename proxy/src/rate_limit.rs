@@ -1,17 +1,27 @@
-//! Per-client rate limit on the status API (`--rate-limit N` per minute), so
-//! one runaway page or script cannot spend the upstream's quota for all.
+//! Per-client rate limits, so one runaway page or script cannot spend the
+//! upstream's quota for all, while viewers who cost the upstream nothing are
+//! never throttled:
+//!
+//! - `--upstream-rate-limit N` per minute counts the requests that go
+//!   upstream (cache misses: [`crate::cache::SingleFlight`] asks before it
+//!   starts a fetch); answers from the cache or shared with a fetch under
+//!   way are free. 200 viewers of one dataset behind one address cost one.
+//! - `--rate-limit N` per minute counts every status request (a batch one
+//!   per dataset): a generous ceiling against floods ([`enforce`]).
 //!
 //! A token bucket per client address: `N` tokens, refilled at `N` per minute,
 //! one per request. IPv6 clients are grouped by /64, the block one host
 //! usually holds, so changing addresses inside it does not reset the limit.
+//! The client address is the connection's, or the one a trusted front
+//! names ([`crate::client`]).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -97,14 +107,7 @@ fn bucket_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The client's address, from the connection (no forwarded headers: they
-/// are the client's to forge). Unknown when served without connect info.
-pub fn client_ip(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-}
+pub use crate::client::client_ip;
 
 /// Middleware: 429 with `Retry-After` (whole seconds, at least 1) and a JSON
 /// body once the client's bucket is empty.
@@ -118,11 +121,14 @@ pub async fn enforce(
     let cost = batch::cost(request.uri().path(), request.uri().query());
     match limiter.take(client, cost, Instant::now()) {
         Ok(()) => next.run(request).await,
-        Err(wait) => {
-            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            ApiError::rate_limited(secs).into_response()
-        }
+        Err(wait) => refusal(wait).into_response(),
     }
+}
+
+/// The 429 for a client that must wait this long (`Retry-After` in whole
+/// seconds, at least 1).
+pub fn refusal(wait: Duration) -> ApiError {
+    ApiError::rate_limited(wait.as_secs_f64().ceil().max(1.0) as u64)
 }
 
 #[cfg(test)]
@@ -176,6 +182,57 @@ mod tests {
         assert!(l.check("2001:db8:1:3::1".parse().unwrap(), t0).is_ok());
         assert!(l.check("192.0.2.9".parse().unwrap(), t0).is_ok());
         assert!(l.check("::ffff:192.0.2.9".parse().unwrap(), t0).is_err());
+    }
+
+    #[test]
+    fn the_defaults_never_throttle_the_widgets_own_use() {
+        use crate::settings::{DEFAULT_RATE_LIMIT, DEFAULT_UPSTREAM_RATE_LIMIT};
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let t0 = Instant::now();
+        // One user's table of 100 cards polled every 5 s for 10 minutes.
+        // The default TTL (2 s) is shorter than the interval: every request
+        // is a miss, so both limits count all of them.
+        for batch in [false, true] {
+            let (total, misses) = (
+                limiter(DEFAULT_RATE_LIMIT),
+                limiter(DEFAULT_UPSTREAM_RATE_LIMIT),
+            );
+            for round in 0..120 {
+                let now = t0 + Duration::from_secs(5 * round);
+                if batch {
+                    assert!(total.take(ip, 100, now).is_ok(), "round {round}");
+                } else {
+                    for card in 0..100 {
+                        assert!(total.check(ip, now).is_ok(), "round {round} card {card}");
+                    }
+                }
+                for card in 0..100 {
+                    assert!(misses.check(ip, now).is_ok(), "round {round} card {card}");
+                }
+            }
+        }
+        // 200 viewers of one dataset behind one address, polling every 5 s:
+        // 200 requests a round, one of them a miss (the others share it).
+        let (total, misses) = (
+            limiter(DEFAULT_RATE_LIMIT),
+            limiter(DEFAULT_UPSTREAM_RATE_LIMIT),
+        );
+        for round in 0..120 {
+            let now = t0 + Duration::from_secs(5 * round);
+            for viewer in 0..200 {
+                assert!(
+                    total.check(ip, now).is_ok(),
+                    "round {round} viewer {viewer}"
+                );
+            }
+            assert!(misses.check(ip, now).is_ok());
+        }
+        // A client asking for ever new datasets is stopped by the miss limit.
+        let misses = limiter(DEFAULT_UPSTREAM_RATE_LIMIT);
+        let refused = (0..2 * DEFAULT_UPSTREAM_RATE_LIMIT)
+            .filter(|_| misses.check(ip, t0).is_err())
+            .count();
+        assert_eq!(refused, DEFAULT_UPSTREAM_RATE_LIMIT as usize);
     }
 
     #[test]

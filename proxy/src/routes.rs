@@ -1,21 +1,24 @@
 //! The routes, and the order of the layers around them.
 //!
 //! ```text
-//! access log → nosniff → CORS (answers preflights) → routes
+//! client address (--trusted-proxy) → access log → nosniff → CORS (answers preflights) → routes
 //!   /healthz
-//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (rate limit →)
+//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (--rate-limit →)
 //!       --mock:     the mock
-//!       --upstream: method → validation → --project → cache/single-flight → upstream
-//!   [/api]/v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b  (rate limit, per dataset →)
+//!       --upstream: method → validation → --project → cache/single-flight
+//!                   → on a miss: --upstream-rate-limit → [--redis: shared cache/lock] → upstream
+//!   [/api]/v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b  (--rate-limit, per dataset →)
 //!       batch: each dataset as above (`batch`), gathered in one answer
 //!   /__mock/requests                                               (--mock only)
 //!   anything else: --static files, or JSON 404/405
 //! ```
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -26,13 +29,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::access_log::{self, Outcome};
 use crate::cache::SingleFlight;
+use crate::client::ClientIp;
 use crate::errors::{self, ApiError};
 use crate::mock::Mock;
 use crate::rate_limit::{self, RateLimiter};
 use crate::settings::{Mode, Settings, UpstreamSettings};
+use crate::shared::SharedCache;
 use crate::upstream::{Answer, BuildError, Upstream};
 use crate::validation::{self, Rejection, Target};
-use crate::{batch, cors, static_files};
+use crate::{batch, client, cors, static_files};
 
 /// The API path, as the router spells it.
 pub const STATUS_PATH: &str = "/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
@@ -46,9 +51,14 @@ pub const BATCH_PATH_UNDER_API: &str = "/api/v2/{project_id}/datasets/sync-data/
 
 /// The whole service for these settings.
 pub fn router(settings: Settings) -> Result<Router, BuildError> {
+    let mut shared = None;
     let mut status = match settings.mode {
         Mode::Mock { cycle } => mock_routes(Arc::new(Mock::new(cycle))),
-        Mode::Upstream(upstream) => proxy_routes(Arc::new(Proxy::new(&upstream)?)),
+        Mode::Upstream(upstream) => {
+            let proxy = Arc::new(Proxy::new(&upstream)?);
+            shared = proxy.shared.clone();
+            proxy_routes(proxy)
+        }
     };
     if let Some(per_minute) = settings.rate_limit {
         status = status.route_layer(middleware::from_fn_with_state(
@@ -57,7 +67,7 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         ));
     }
     let mut router = Router::new()
-        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/healthz", get(move || healthz(shared.clone())))
         .merge(status)
         .method_not_allowed_fallback(errors::method_not_allowed);
     router = match settings.static_dir {
@@ -73,7 +83,25 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(middleware::from_fn(access_log::middleware)))
+        .layer(middleware::from_fn(access_log::middleware))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(settings.trusted_proxies),
+            client::middleware,
+        )))
+}
+
+/// Always 200 while the proxy serves (Redis being down changes nothing a
+/// viewer sees); with `--redis`, says whether it is in use and how many
+/// Redis operations failed since start (never its URL).
+async fn healthz(shared: Option<Arc<SharedCache>>) -> Json<serde_json::Value> {
+    match shared {
+        Some(shared) => Json(json!({
+            "status": "ok",
+            "redis": shared.state(),
+            "redis_faults": shared.faults(),
+        })),
+        None => Json(json!({"status": "ok"})),
+    }
 }
 
 fn limiter(per_minute: NonZeroU32) -> Arc<RateLimiter> {
@@ -129,19 +157,31 @@ async fn mock_reset(State(mock): State<Arc<Mock>>) -> StatusCode {
 
 // --- upstream mode ---------------------------------------------------------
 
-/// The upstream client, the project allow-list and the shared answers.
+/// The upstream client, the project allow-list, the answers (this
+/// replica's, and those shared through Redis) and the limit on misses.
 struct Proxy {
     upstream: Arc<Upstream>,
     projects: Vec<String>,
     answers: Arc<SingleFlight<Target, Answer>>,
+    shared: Option<Arc<SharedCache>>,
+    misses: Option<RateLimiter>,
 }
 
 impl Proxy {
     fn new(settings: &UpstreamSettings) -> Result<Self, BuildError> {
+        let shared = match &settings.redis {
+            Some(url) => Some(Arc::new(
+                SharedCache::new(url, settings.cache_ttl, settings.timeout)
+                    .map_err(BuildError::Redis)?,
+            )),
+            None => None,
+        };
         Ok(Self {
             upstream: Arc::new(Upstream::new(settings)?),
             projects: settings.projects.clone(),
             answers: Arc::new(SingleFlight::new(settings.cache_ttl)),
+            shared,
+            misses: settings.upstream_rate_limit.map(RateLimiter::new),
         })
     }
 
@@ -161,17 +201,27 @@ fn proxy_routes(proxy: Arc<Proxy>) -> Router {
         .with_state(proxy)
 }
 
-async fn proxy_status(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri) -> Response {
+async fn proxy_status(
+    State(proxy): State<Arc<Proxy>>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    method: Method,
+    uri: Uri,
+) -> Response {
     if method != Method::GET {
         return ApiError::method_not_allowed().into_response();
     }
     match validation::status_target(uri.path()) {
-        Ok(target) => proxy_answer(proxy, target).await,
+        Ok(target) => proxy_answer(proxy, client, target).await,
         Err(rejection) => ApiError::not_found(rejection.message()).into_response(),
     }
 }
 
-async fn proxy_batch(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri) -> Response {
+async fn proxy_batch(
+    State(proxy): State<Arc<Proxy>>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    method: Method,
+    uri: Uri,
+) -> Response {
     if method != Method::GET {
         return ApiError::method_not_allowed().into_response();
     }
@@ -191,7 +241,7 @@ async fn proxy_batch(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri) 
         let proxy = Arc::clone(&proxy);
         async move {
             match target {
-                Ok(target) => proxy_answer(proxy, target).await,
+                Ok(target) => proxy_answer(proxy, client, target).await,
                 Err(rejection) => ApiError::not_found(rejection.message()).into_response(),
             }
         }
@@ -199,21 +249,39 @@ async fn proxy_batch(State(proxy): State<Arc<Proxy>>, method: Method, uri: Uri) 
     .await
 }
 
-/// One dataset's answer: the project allow-list, then the shared answers.
-async fn proxy_answer(proxy: Arc<Proxy>, target: Target) -> Response {
+/// One dataset's answer: the project allow-list, then the answers this
+/// replica holds or is fetching; on a miss, the client's upstream budget,
+/// then Redis (with `--redis`) or the upstream.
+async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Response {
     if !proxy.allows(&target.project_id) {
         return ApiError::not_found(Rejection::ProjectNotAllowed.message()).into_response();
     }
     let upstream = Arc::clone(&proxy.upstream);
+    let shared = proxy.shared.clone();
     let fetched = target.clone();
-    let (answer, source) = proxy
+    let admit = || match &proxy.misses {
+        Some(misses) => misses.check(client, Instant::now()),
+        None => Ok(()),
+    };
+    let answered = proxy
         .answers
-        .get_or_fetch(
+        .get_or_fetch_admitted(
             target,
-            move || async move { upstream.fetch(&fetched).await },
+            admit,
+            move || async move {
+                let fetch = async { upstream.fetch(&fetched).await };
+                match shared {
+                    Some(shared) => shared.answer(&fetched, fetch).await,
+                    None => (fetch.await, Duration::ZERO),
+                }
+            },
             || Answer::bad_gateway("The upstream request failed."),
         )
         .await;
+    let (answer, source) = match answered {
+        Ok(answered) => answered,
+        Err(wait) => return rate_limit::refusal(wait).into_response(),
+    };
     let mut response = answer.to_response();
     response.extensions_mut().insert(Outcome {
         upstream_status: answer.upstream_status.map(|s| s.as_u16()),

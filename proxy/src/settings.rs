@@ -15,8 +15,10 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use reqwest::Url;
 
+use crate::client::{Cidr, TrustedProxies};
 use crate::cors::{parse_origin, Origins};
 use crate::mock::RESERVED;
+use crate::shared::RedisUrl;
 use crate::validation::is_valid_id;
 
 /// IAM token, sent as `X-Auth-Token`.
@@ -28,8 +30,21 @@ pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 /// Optional project ID, sent as `X-Project-Id`.
 pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
 
-/// Default `--rate-limit` with `--upstream` (requests per minute per client).
-pub const DEFAULT_RATE_LIMIT: u32 = 120;
+/// Optional Redis URL, as `--redis` (which wins): the place for a URL with a
+/// password, which a command line would show to every user (`ps`).
+pub const ENV_REDIS_URL: &str = "MODELARTS_SYNC_REDIS_URL";
+
+/// Default `--rate-limit` with `--upstream`: every status request per client
+/// address per minute (a batch counts one per dataset), answered from the
+/// cache or not. A ceiling against floods, far above any page's own use:
+/// 200 viewers behind one address polling 2 cards each every 5 s are 4,800.
+pub const DEFAULT_RATE_LIMIT: u32 = 6000;
+/// Default `--upstream-rate-limit`: the requests per client address per
+/// minute that go upstream (cache misses). Enough for one full batch
+/// (100 datasets) refreshed every default TTL (2 s), whatever the number of
+/// viewers behind the address; one user's table of 100 cards polled every
+/// 5 s needs 1,200.
+pub const DEFAULT_UPSTREAM_RATE_LIMIT: u32 = 3000;
 pub const DEFAULT_CACHE_TTL_SECS: f64 = 2.0;
 pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: f64 = 10.0;
 
@@ -86,11 +101,34 @@ pub struct Cli {
     #[arg(long = "cache-ttl", value_name = "SECONDS")]
     pub cache_ttl: Option<f64>,
 
-    /// Status requests allowed per client address per minute; 429 with
-    /// Retry-After beyond. 0 turns the limit off [default: 120 with
+    /// Status requests allowed per client address per minute, from the cache
+    /// or not (a batch counts one per dataset); 429 with Retry-After beyond.
+    /// A ceiling against floods. 0 turns it off [default: 6000 with
     /// --upstream, off with --mock].
     #[arg(long = "rate-limit", value_name = "N")]
     pub rate_limit: Option<u32>,
+
+    /// Requests per client address per minute that go upstream (cache
+    /// misses; answers from the cache or shared with a request in flight are
+    /// free); 429 with Retry-After beyond. 0 turns it off [default: 3000].
+    /// --upstream only.
+    #[arg(long = "upstream-rate-limit", value_name = "N")]
+    pub upstream_rate_limit: Option<u32>,
+
+    /// A front (reverse proxy, load balancer) whose X-Forwarded-For names the
+    /// client: for connections from this address range (e.g. 10.0.0.0/8 or
+    /// 192.0.2.10), the client is the right-most address in X-Forwarded-For
+    /// not in a trusted range. Repeatable; none by default (the header is
+    /// then ignored: any client can write it).
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    pub trusted_proxy: Vec<String>,
+
+    /// Share answers between replicas through this Redis (or Valkey):
+    /// redis://[:PASSWORD@]HOST[:PORT][/DB]. Better given in the environment
+    /// (MODELARTS_SYNC_REDIS_URL) when it holds a password. The proxy keeps
+    /// serving from its own cache while Redis is unreachable. --upstream only.
+    #[arg(long = "redis", value_name = "URL")]
+    pub redis: Option<String>,
 
     /// Seconds to wait for the upstream before answering 504 [default: 10].
     /// --upstream only.
@@ -125,6 +163,7 @@ fn after_help() -> String {
          {ENV_AK:<28}access key ID, and\n  \
          {ENV_SK:<28}secret key: requests signed with SDK-HMAC-SHA256\n  \
          {ENV_PROJECT_ID:<28}optional; sent upstream as X-Project-Id\n  \
+         {ENV_REDIS_URL:<28}optional; the --redis URL (never logged with its password)\n  \
          {:<28}log level (default: info)\n\n\
          --upstream needs either {ENV_TOKEN} or both {ENV_AK} and {ENV_SK}.\n\n\
          Reserved dataset IDs (--mock):\n",
@@ -188,8 +227,14 @@ pub struct UpstreamSettings {
     pub projects: Vec<String>,
     pub cache_ttl: Duration,
     pub timeout: Duration,
+    /// Requests per minute per client that go upstream; `None` is no limit.
+    pub upstream_rate_limit: Option<NonZeroU32>,
+    /// The cache shared with other replicas, if any.
+    pub redis: Option<RedisUrl>,
 }
 
+// Built once at start: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Mode {
     Mock { cycle: Duration },
@@ -204,6 +249,8 @@ pub struct Settings {
     pub origins: Origins,
     /// Requests per minute per client on the status API; `None` is no limit.
     pub rate_limit: Option<NonZeroU32>,
+    /// Fronts whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     pub static_dir: Option<PathBuf>,
 }
 
@@ -233,6 +280,10 @@ pub enum SettingsError {
     UpstreamOnly(&'static str),
     #[error("{0} must be {1}")]
     BadNumber(&'static str, &'static str),
+    #[error("--trusted-proxy {0}: {1}")]
+    BadTrustedProxy(String, String),
+    #[error("--redis: {0}")]
+    BadRedis(String),
     #[error("--static {0}: not a folder (build the widget first: cargo xtask build)")]
     StaticNotDir(String),
 }
@@ -252,6 +303,19 @@ impl Settings {
             .map(|o| parse_origin(o).map_err(|e| SettingsError::BadOrigin(o.clone(), e)))
             .collect::<Result<Vec<_>, _>>()?;
         let rate_limit_or = |default: u32| NonZeroU32::new(cli.rate_limit.unwrap_or(default));
+        let trusted_proxies = TrustedProxies(
+            cli.trusted_proxy
+                .iter()
+                .map(|c| {
+                    c.parse::<Cidr>()
+                        .map_err(|e| SettingsError::BadTrustedProxy(c.clone(), e))
+                })
+                .collect::<Result<_, _>>()?,
+        );
+        let redis = cli
+            .redis
+            .clone()
+            .or_else(|| env(ENV_REDIS_URL).filter(|v| !v.trim().is_empty()));
         match cli.upstream {
             None => {
                 if !cli.project.is_empty() {
@@ -262,6 +326,12 @@ impl Settings {
                 }
                 if cli.upstream_timeout.is_some() {
                     return Err(SettingsError::UpstreamOnly("--upstream-timeout"));
+                }
+                if cli.upstream_rate_limit.is_some() {
+                    return Err(SettingsError::UpstreamOnly("--upstream-rate-limit"));
+                }
+                if cli.redis.is_some() {
+                    return Err(SettingsError::UpstreamOnly("--redis"));
                 }
                 if !(cli.cycle.is_finite() && (1.0..=86_400.0).contains(&cli.cycle)) {
                     return Err(SettingsError::BadNumber("--cycle", "1 to 86400 seconds"));
@@ -277,6 +347,7 @@ impl Settings {
                         Origins::List(origins)
                     },
                     rate_limit: rate_limit_or(0),
+                    trusted_proxies,
                     static_dir: cli.static_dir,
                 })
             }
@@ -301,6 +372,12 @@ impl Settings {
                     "--upstream-timeout",
                     "more than 0 and at most 300 seconds",
                 ))?;
+                let redis = match redis {
+                    Some(url) => {
+                        Some(RedisUrl::parse(url.trim()).map_err(SettingsError::BadRedis)?)
+                    }
+                    None => None,
+                };
                 let (credentials, project_header) = credentials_from_env(env)?;
                 Ok(Self {
                     listen: cli.listen,
@@ -311,9 +388,15 @@ impl Settings {
                         projects: cli.project,
                         cache_ttl,
                         timeout,
+                        upstream_rate_limit: NonZeroU32::new(
+                            cli.upstream_rate_limit
+                                .unwrap_or(DEFAULT_UPSTREAM_RATE_LIMIT),
+                        ),
+                        redis,
                     }),
                     origins: Origins::List(origins),
                     rate_limit: rate_limit_or(DEFAULT_RATE_LIMIT),
+                    trusted_proxies,
                     static_dir: cli.static_dir,
                 })
             }
@@ -466,6 +549,12 @@ mod tests {
         assert_eq!(u.project_header, None);
         assert_eq!(s.origins, Origins::List(vec![]));
         assert_eq!(s.rate_limit, NonZeroU32::new(DEFAULT_RATE_LIMIT));
+        assert_eq!(
+            u.upstream_rate_limit,
+            NonZeroU32::new(DEFAULT_UPSTREAM_RATE_LIMIT)
+        );
+        assert_eq!(u.redis, None);
+        assert_eq!(s.trusted_proxies, TrustedProxies::default());
         let s = settings(&with(&["--rate-limit", "0"]), &[(ENV_TOKEN, "t")]).unwrap();
         assert_eq!(s.rate_limit, None);
     }
@@ -575,6 +664,73 @@ mod tests {
     }
 
     #[test]
+    fn limits_fronts_and_redis() {
+        let env = &[(ENV_TOKEN, "t")];
+        let s = settings(
+            &with(&[
+                "--upstream-rate-limit",
+                "0",
+                "--trusted-proxy",
+                "10.0.0.0/8",
+                "--trusted-proxy",
+                "fd00::/8",
+                "--redis",
+                "redis://:pw@127.0.0.1:6380/1",
+            ]),
+            env,
+        )
+        .unwrap();
+        assert_eq!(s.trusted_proxies.0.len(), 2);
+        assert!(s.trusted_proxies.trusts("10.2.3.4".parse().unwrap()));
+        let Mode::Upstream(u) = &s.mode else {
+            panic!("not upstream")
+        };
+        assert_eq!(u.upstream_rate_limit, None);
+        let redis = u.redis.as_ref().unwrap();
+        assert_eq!(redis.expose(), "redis://:pw@127.0.0.1:6380/1");
+        // The settings as a whole print without the password.
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("pw@"), "{debug}");
+        assert!(debug.contains("127.0.0.1:6380"), "{debug}");
+        // From the environment; the option wins.
+        let from_env = |args: &[&'static str]| {
+            let s = settings(
+                &with(args),
+                &[(ENV_TOKEN, "t"), (ENV_REDIS_URL, "redis://10.0.0.9")],
+            )
+            .unwrap();
+            let Mode::Upstream(u) = s.mode else {
+                panic!("not upstream")
+            };
+            u.redis.unwrap().to_string()
+        };
+        assert_eq!(from_env(&[]), "redis://10.0.0.9");
+        assert_eq!(
+            from_env(&["--redis", "redis://127.0.0.1"]),
+            "redis://127.0.0.1"
+        );
+        // Mistakes stop the proxy, without repeating a password.
+        let error = settings(&with(&["--redis", "rediss://:pw@h"]), env).unwrap_err();
+        assert!(matches!(error, SettingsError::BadRedis(_)));
+        assert!(!error.to_string().contains("pw"), "{error}");
+        assert!(matches!(
+            settings(&with(&["--trusted-proxy", "10.0.0.1/8"]), env).unwrap_err(),
+            SettingsError::BadTrustedProxy(..)
+        ));
+        assert_eq!(
+            settings(&["--redis", "redis://127.0.0.1"], &[]).unwrap_err(),
+            SettingsError::UpstreamOnly("--redis")
+        );
+        assert_eq!(
+            settings(&["--upstream-rate-limit", "5"], &[]).unwrap_err(),
+            SettingsError::UpstreamOnly("--upstream-rate-limit")
+        );
+        // --trusted-proxy applies to the mock too (its --rate-limit).
+        let s = settings(&["--trusted-proxy", "127.0.0.1"], &[]).unwrap();
+        assert!(s.trusted_proxies.trusts("127.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
     fn help_documents_every_option_and_variable() {
         use clap::CommandFactory;
         let help = Cli::command().render_long_help().to_string();
@@ -586,6 +742,9 @@ mod tests {
             "--project",
             "--cache-ttl",
             "--rate-limit",
+            "--upstream-rate-limit",
+            "--trusted-proxy",
+            "--redis",
             "--upstream-timeout",
             "--static",
             "--cycle",
@@ -594,6 +753,7 @@ mod tests {
             ENV_AK,
             ENV_SK,
             ENV_PROJECT_ID,
+            ENV_REDIS_URL,
             "RUST_LOG",
             "status-failed",
         ] {

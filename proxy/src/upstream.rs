@@ -120,6 +120,9 @@ pub enum BuildError {
     Client(#[from] reqwest::Error),
     #[error("{0} is not a valid HTTP header value")]
     Header(&'static str),
+    /// The Redis client (its message never holds the password).
+    #[error("{0}")]
+    Redis(String),
 }
 
 enum Auth {
@@ -309,6 +312,8 @@ mod tests {
             projects: vec![],
             cache_ttl: Duration::from_secs(2),
             timeout: Duration::from_secs(10),
+            upstream_rate_limit: None,
+            redis: None,
         })
         .unwrap()
     }

@@ -89,6 +89,7 @@ pub fn locked_wasm_bindgen() -> Result<String> {
 pub fn ensure_all() -> Result<Tools> {
     let build = ensure_build()?;
     let (chromium, chromedriver) = ensure_chromium()?;
+    ensure_redis()?;
     ensure_e2e_packages()?;
     Ok(Tools {
         build,
@@ -212,6 +213,15 @@ fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
         apt_install(&["chromium", "chromium-driver"])?;
     }
     Ok((chromium, driver))
+}
+
+/// redis-server, which the proxy's replica tests start on ports of their own
+/// (`proxy/tests/redis_replicas.rs`); no system service is needed.
+fn ensure_redis() -> Result {
+    if Path::new("/usr/bin/redis-server").exists() {
+        return Ok(());
+    }
+    apt_install(&["redis-server"])
 }
 
 /// A CJK font, so that zh-CN screenshots show glyphs, not boxes (docs only).

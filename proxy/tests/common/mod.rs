@@ -136,9 +136,12 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
             projects: vec![],
             cache_ttl: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
+            upstream_rate_limit: None,
+            redis: None,
         }),
         origins: Origins::List(vec![]),
         rate_limit: None,
+        trusted_proxies: Default::default(),
         static_dir: None,
     }
 }
@@ -155,6 +158,7 @@ pub fn mock_settings() -> Settings {
         },
         origins: Origins::Loopback,
         rate_limit: None,
+        trusted_proxies: Default::default(),
         static_dir: None,
     }
 }
