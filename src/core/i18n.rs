@@ -78,6 +78,8 @@ pub struct Text {
     pub config_problem: &'static str,
     pub stale: &'static str,
     pub invalid_time: &'static str,
+    /// Around the seconds of "retrying in 5 s".
+    pub retry_in: (&'static str, &'static str),
     pub units: DurationUnits,
 }
 
@@ -92,6 +94,12 @@ pub struct DurationUnits {
 }
 
 impl Text {
+    /// "retrying in 5 s".
+    pub fn retrying_in(&self, secs: u64) -> String {
+        let (before, after) = self.retry_in;
+        format!("{before}{secs}{after}")
+    }
+
     pub fn status(&self, status: &TaskStatus) -> &'static str {
         match status {
             TaskStatus::Queuing => self.queuing,
@@ -132,6 +140,7 @@ static EN: Text = Text {
     config_problem: "This widget is not configured correctly",
     stale: "Data may be out of date",
     invalid_time: "invalid time",
+    retry_in: ("retrying in ", " s"),
     units: DurationUnits {
         day: "d",
         hour: "h",
@@ -168,6 +177,7 @@ static ZH_CN: Text = Text {
     config_problem: "组件配置有误",
     stale: "数据可能已过期",
     invalid_time: "无效时间",
+    retry_in: ("", " 秒后重试"),
     units: DurationUnits {
         day: "天",
         hour: "小时",

@@ -8,12 +8,15 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::core::config::{Choice, Config, ConfigErrors};
+use leptos::either::{Either, EitherOf3};
+
+use crate::core::config::{Choice, Config, ConfigErrors, DurationUnit};
 use crate::core::format::{
     format_duration, group_digits, iso_utc, ms_between, relative_age, whole_seconds,
 };
 use crate::core::i18n::{Lang, Text};
-use crate::core::model::TaskStatus;
+use crate::core::model::{SyncStatus, TaskStatus};
+use crate::core::response::RequestError;
 use crate::web::intl::Formatters;
 use crate::web::poller::{CardState, Poller, Snapshot, StatusHook};
 
@@ -75,8 +78,8 @@ pub fn SyncStatusCard(
     control: Option<CardControl>,
 ) -> impl IntoView {
     match config {
-        // Plain functions, not components: the card's parts need no props
-        // builders of their own.
+        // The card's parts are view functions named for what they show:
+        // components' props builders would cost wasm bytes for nothing.
         Ok(config) => live_card(config, on_status_change, control).into_any(),
         Err(errors) => config_error_card(errors).into_any(),
     }
@@ -100,14 +103,31 @@ fn config_error_card(errors: ConfigErrors) -> impl IntoView {
     }
 }
 
+/// What every part of a live card needs to choose its words.
+#[derive(Clone, Copy)]
+struct Words {
+    lang: Lang,
+    t: &'static Text,
+    unit: DurationUnit,
+}
+
+/// Starts the card's poller and renders the card from its snapshot.
+///
+/// One reactive closure renders the whole card on any change: tachys
+/// compares every text and attribute with what it rendered before, so only
+/// what differs reaches the DOM (an unchanged refresh moves only the
+/// "updated" time). Fine-grained signals would cost wasm bytes per closure.
 fn live_card(
     config: Config,
     on_status_change: Option<StatusHook>,
     control: Option<CardControl>,
 ) -> impl IntoView {
     let lang = config.lang.unwrap_or_else(browser_lang);
-    let t: &'static Text = lang.text();
-    let unit = config.duration_unit;
+    let words = Words {
+        lang,
+        t: lang.text(),
+        unit: config.duration_unit,
+    };
     // A card replacing another shows its loading state at once.
     let state = CardState::new(config.loading_delay.is_zero());
     let poller = Poller::start(&config, state, on_status_change);
@@ -119,205 +139,87 @@ fn live_card(
         let poller = send_wrapper::SendWrapper::new(poller.clone());
         on_cleanup(move || poller.stop());
     }
-
-    let snap = state.0;
-
-    // The parts of the card, as functions of the snapshot. One reactive
-    // closure (below) renders them all on any change: tachys compares every
-    // text and attribute with what it rendered before, so only what differs
-    // reaches the DOM.
-    let data_state = |s: &Snapshot| match (&s.data, &s.error) {
-        (_, Some(_)) => "error",
-        (Some(_), None) => "ok",
-        (None, None) => "loading",
-    };
-    let data_status = |s: &Snapshot| {
-        s.data
-            .as_ref()
-            .and_then(|d| d.status.as_ref())
-            .map(|s| s.as_str().to_owned())
-    };
-
-    let live = move |s: &Snapshot| {
-        let loading = (!s.answered()).then(|| view! { <p class="mss-loading">{t.loading}</p> });
-        let badge = s.data.as_ref().map(|d| badge(t, d.status.as_ref()));
-        let request_error = s.error.as_ref().map(|e| {
-            view! {
-                <div class="mss-alert mss-alert--request" part="alert">
-                    <p class="mss-alert__title">{t.request_failed}</p>
-                    <p class="mss-alert__text" data-field="request_error">{e.describe(lang)}</p>
-                </div>
-            }
-        });
-        (loading, badge, request_error)
-    };
-
-    let body = move |s: &Snapshot, f: Option<&Formatters>| {
-        let d = s.data.as_ref()?;
-        let count = |label, name, value: Option<i64>| {
-            let text = value.map(group_digits);
-            count_row(label, name, text)
-        };
-        let counts = view! {
-            <dl class="mss-counts" part="counts">
-                {count(t.total_samples, "total_sample_count", d.total_sample_count)}
-                {count(t.added_samples, "add_sample_count", d.add_sample_count)}
-                {count(t.deleted_samples, "deleted_sample_count", d.deleted_sample_count)}
-            </dl>
-        };
-        let task = d
-            .task_id
-            .clone()
-            .map(|id| detail_row(t.task_id, "task_id", id, None));
-        let dataset = d
-            .dataset_id
-            .clone()
-            .map(|id| detail_row(t.dataset_id, "dataset_id", id, None));
-        let created = d.create_time.map(|ms| {
-            let (text, iso) = match iso_utc(ms) {
-                // In UTC (ISO 8601) until the page's formatters are made.
-                Some(iso) => (
-                    f.map(|f| f.dates.format(ms)).unwrap_or_else(|| iso.clone()),
-                    Some(iso),
-                ),
-                None => (format!("{ms} ({})", t.invalid_time), None),
-            };
-            detail_row(t.created, "create_time", text, Some(iso))
-        });
-        let duration = d.duration_time.map(|raw| {
-            let text = match unit.to_duration(raw) {
-                Some(d) => format_duration(d, &t.units),
-                None => format!("{raw}"),
-            };
-            detail_row(t.duration, "duration_time", text, None)
-        });
-        let details =
-            (task.is_some() || dataset.is_some() || created.is_some() || duration.is_some()).then(
-                || {
-                    view! {
-                        <dl class="mss-details" part="details">
-                            {task}
-                            {dataset}
-                            {created}
-                            {duration}
-                        </dl>
-                    }
-                },
-            );
-        let failed = matches!(d.status, Some(TaskStatus::Failed));
-        let failure = (failed || d.error_code.is_some() || d.error_msg.is_some()).then(|| {
-            let code = d.error_code.clone().map(|c| {
-                view! { <code class="mss-failure__code" data-field="error_code">{c}</code> }
-            });
-            let msg = d.error_msg.clone().map(|m| {
-                view! { <p class="mss-failure__msg" data-field="error_msg">{m}</p> }
-            });
-            view! {
-                <div class="mss-failure" part="failure">
-                    <p class="mss-failure__title">{t.failure}</p>
-                    {code}
-                    {msg}
-                </div>
-            }
-        });
-        Some((counts, details, failure))
-    };
-
-    let footer = move |s: &Snapshot, f: Option<&Formatters>| {
-        let updated = match s.updated_at {
-            Some(at) => {
-                let (value, unit) = relative_age(ms_between(at, s.now));
-                let iso = iso_utc(at as i64);
-                // The time itself until the page's formatters are made.
-                let text = f
-                    .map(|f| f.relative.format(value, unit))
-                    .or_else(|| iso.clone())
-                    .unwrap_or_default();
-                Some(view! {
-                    <span class="mss-updated">
-                        <span class="mss-updated-label">{t.updated} " "</span>
-                        <time data-field="updated_at" datetime=iso>{text}</time>
-                    </span>
-                })
-            }
-            None => None,
-        };
-        let never = s
-            .updated_at
-            .is_none()
-            .then(|| view! { <span class="mss-updated">{t.never_updated}</span> });
-        let stale = s
-            .stale
-            .then(|| view! { <span class="mss-stale">{t.stale}</span> });
-        let retry = s.retry_at.map(|at| {
-            let secs = whole_seconds(ms_between(s.now, at));
-            let text = if lang == Lang::ZhCn {
-                format!("{secs} 秒后重试")
-            } else {
-                format!("retrying in {secs} s")
-            };
-            view! { <span class="mss-retry" data-field="retry_in">{text}</span> }
-        });
-        (updated, never, stale, retry)
-    };
-
-    let card_class = format!("mss-card mss-card--{}", config.variant.as_str());
+    let class = format!("mss-card mss-card--{}", config.variant.as_str());
     let theme = config.theme.as_str();
     let poller = StoredValue::new_local(poller);
     move || {
-        let card_class = card_class.clone();
+        let class = class.clone();
         // One read of the signal per render.
-        snap.with(move |s| {
+        state.0.with(move |s| {
             // The page's Intl formatters for this language, once made: asked
             // for by a card with data, or one still waiting after
             // `LOADING_DELAY` (made in the idle time of the wait).
             let intl = (s.data.is_some() || s.late)
                 .then(|| Formatters::shared(lang.tag()))
                 .flatten();
-            let f = intl.as_deref();
+            let dates = intl.as_deref();
             view! {
                 <section
-                    class=card_class
+                    class=class
                     part="card"
                     data-theme=theme
                     lang=lang.tag()
                     data-state=data_state(s)
-                    data-status=data_status(s)
+                    data-status=s.status().map(|status| status.as_str().to_owned())
                     data-stale=s.stale.then_some("true")
                     aria-busy=s.busy.then_some("true")
                     // Until the first answer or `LOADING_DELAY`, whichever
                     // comes first.
                     hidden=(!s.answered() && !s.late).then_some("")
                 >
-                    <header class="mss-card__header" part="header">
-                        <p class="mss-card__title" part="title">{t.title}</p>
-                        <button
-                            type="button"
-                            class="mss-refresh"
-                            part="refresh"
-                            data-action="refresh"
-                            title=t.refresh
-                            // Capture phase on the button itself: the same
-                            // clicks (mouse, Enter, Space), without tachys's
-                            // event-delegation table (3 KB gzip of wasm).
-                            on:click:capture=move |_| poller.with_value(Poller::refresh)
-                        >
-                            <span class="mss-refresh__icon" aria-hidden="true"></span>
-                            <span class="mss-refresh__text">
-                                {if s.busy { t.refreshing } else { t.refresh }}
-                            </span>
-                        </button>
-                    </header>
+                    {header(words.t, s.busy, poller)}
                     <div class="mss-live" role="status" aria-live="polite">
-                        {live(s)}
+                        {(!s.answered()).then(|| view! { <p class="mss-loading">{words.t.loading}</p> })}
+                        {s.data.as_ref().map(|d| badge(words.t, d.status.as_ref()))}
+                        {s.error.as_ref().map(|e| request_error(words, e))}
                     </div>
-                    {body(s, f)}
+                    {s.data.as_ref().map(|d| view! {
+                        {counts(words.t, d)}
+                        {details(words, d, dates)}
+                        {failure_panel(words.t, d)}
+                    })}
                     <footer class="mss-card__footer" part="footer">
-                        {footer(s, f)}
+                        {footer(words, s, dates)}
                     </footer>
                 </section>
             }
         })
+    }
+}
+
+/// `data-state`: the last request failed, or there is data, or neither yet.
+fn data_state(s: &Snapshot) -> &'static str {
+    match (&s.data, &s.error) {
+        (_, Some(_)) => "error",
+        (Some(_), None) => "ok",
+        (None, None) => "loading",
+    }
+}
+
+/// The title and the refresh button.
+fn header(
+    t: &'static Text,
+    busy: bool,
+    poller: StoredValue<Poller, LocalStorage>,
+) -> impl IntoView {
+    view! {
+        <header class="mss-card__header" part="header">
+            <p class="mss-card__title" part="title">{t.title}</p>
+            <button
+                type="button"
+                class="mss-refresh"
+                part="refresh"
+                data-action="refresh"
+                title=t.refresh
+                // Capture phase on the button itself: the same clicks
+                // (mouse, Enter, Space), without tachys's event-delegation
+                // table (3 KB gzip of wasm).
+                on:click:capture=move |_| poller.with_value(Poller::refresh)
+            >
+                <span class="mss-refresh__icon" aria-hidden="true"></span>
+                <span class="mss-refresh__text">{if busy { t.refreshing } else { t.refresh }}</span>
+            </button>
+        </header>
     }
 }
 
@@ -336,44 +238,148 @@ fn badge(t: &'static Text, status: Option<&TaskStatus>) -> impl IntoView {
     }
 }
 
-/// One count; an absent count shows an em dash and no `data-field`.
-fn count_row(label: &'static str, name: &'static str, text: Option<String>) -> impl IntoView {
-    let missing = text
-        .is_none()
-        .then(|| view! { <span class="mss-missing">"—"</span> });
-    let value = text.map(|text| view! { <span data-field=name>{text}</span> });
+/// Why the last request failed (the last good data stays on the card).
+fn request_error(words: Words, error: &RequestError) -> impl IntoView {
     view! {
-        <div class="mss-count" part="count">
-            <dt class="mss-count__label">{label}</dt>
-            <dd class="mss-count__value">{value}{missing}</dd>
+        <div class="mss-alert mss-alert--request" part="alert">
+            <p class="mss-alert__title">{words.t.request_failed}</p>
+            <p class="mss-alert__text" data-field="request_error">{error.describe(words.lang)}</p>
         </div>
     }
 }
 
-/// One row of details. With `datetime`, the value is a `<time>`; IDs are
-/// `<code>`; the rest plain text.
-fn detail_row(
-    label: &'static str,
-    field: &'static str,
-    text: String,
-    datetime: Option<Option<String>>,
-) -> impl IntoView {
-    let (time, other) = match datetime {
-        Some(Some(iso)) => (Some((iso, text)), None),
-        _ => (None, Some(text)),
+/// Total, added and deleted samples.
+fn counts(t: &'static Text, d: &SyncStatus) -> impl IntoView {
+    view! {
+        <dl class="mss-counts" part="counts">
+            {count(t.total_samples, "total_sample_count", d.total_sample_count)}
+            {count(t.added_samples, "add_sample_count", d.add_sample_count)}
+            {count(t.deleted_samples, "deleted_sample_count", d.deleted_sample_count)}
+        </dl>
+    }
+}
+
+/// One count, grouped exactly; an absent count shows an em dash and no
+/// `data-field`, never 0.
+fn count(label: &'static str, field: &'static str, value: Option<i64>) -> impl IntoView {
+    let value = match value {
+        Some(n) => Either::Left(view! { <span data-field=field>{group_digits(n)}</span> }),
+        None => Either::Right(view! { <span class="mss-missing">"—"</span> }),
     };
-    let code = field.ends_with("_id");
-    let time = time.map(|(iso, text)| view! { <time data-field=field datetime=iso>{text}</time> });
-    let code_text = other.clone().filter(|_| code);
-    let plain = other.filter(|_| !code);
+    view! {
+        <div class="mss-count" part="count">
+            <dt class="mss-count__label">{label}</dt>
+            <dd class="mss-count__value">{value}</dd>
+        </div>
+    }
+}
+
+/// How a detail's value is shown.
+enum Detail {
+    /// An identifier, in `<code>`.
+    Code(String),
+    /// A point in time: its text and its ISO 8601 `datetime`.
+    Time {
+        text: String,
+        iso: String,
+    },
+    Text(String),
+}
+
+/// Task and dataset IDs, creation time and duration: the rows the answer has.
+fn details(words: Words, d: &SyncStatus, dates: Option<&Formatters>) -> Option<impl IntoView> {
+    let t = words.t;
+    let task = d.task_id.clone().map(Detail::Code);
+    let dataset = d.dataset_id.clone().map(Detail::Code);
+    let created = d.create_time.map(|ms| match iso_utc(ms) {
+        // In UTC (ISO 8601) until the page's formatters are made.
+        Some(iso) => Detail::Time {
+            text: dates.map_or_else(|| iso.clone(), |f| f.dates.format(ms)),
+            iso,
+        },
+        None => Detail::Text(format!("{ms} ({})", t.invalid_time)),
+    });
+    let duration = d.duration_time.map(|raw| {
+        Detail::Text(match words.unit.to_duration(raw) {
+            Some(d) => format_duration(d, &t.units),
+            None => raw.to_string(),
+        })
+    });
+    if task.is_none() && dataset.is_none() && created.is_none() && duration.is_none() {
+        return None;
+    }
+    Some(view! {
+        <dl class="mss-details" part="details">
+            {task.map(|v| detail_row(t.task_id, "task_id", v))}
+            {dataset.map(|v| detail_row(t.dataset_id, "dataset_id", v))}
+            {created.map(|v| detail_row(t.created, "create_time", v))}
+            {duration.map(|v| detail_row(t.duration, "duration_time", v))}
+        </dl>
+    })
+}
+
+fn detail_row(label: &'static str, field: &'static str, value: Detail) -> impl IntoView {
+    let value = match value {
+        Detail::Code(text) => EitherOf3::A(view! { <code data-field=field>{text}</code> }),
+        Detail::Time { text, iso } => {
+            EitherOf3::B(view! { <time data-field=field datetime=iso>{text}</time> })
+        }
+        Detail::Text(text) => EitherOf3::C(view! { <span data-field=field>{text}</span> }),
+    };
     view! {
         <div class="mss-detail">
             <dt class="mss-detail__label">{label}</dt>
-            <dd class="mss-detail__value">
-                {time}
-                {code_text.map(|text| view! { <code data-field=field>{text}</code> })}
-                {plain.map(|text| view! { <span data-field=field>{text}</span> })}
-            </dd>
+            <dd class="mss-detail__value">{value}</dd>
         </div>
     }
+}
+
+/// A FAILED task's `error_code` and `error_msg` (or any answer that has
+/// them).
+fn failure_panel(t: &'static Text, d: &SyncStatus) -> Option<impl IntoView> {
+    let failed = matches!(d.status, Some(TaskStatus::Failed));
+    (failed || d.error_code.is_some() || d.error_msg.is_some()).then(|| {
+        view! {
+            <div class="mss-failure" part="failure">
+                <p class="mss-failure__title">{t.failure}</p>
+                {d.error_code.clone().map(|code| view! {
+                    <code class="mss-failure__code" data-field="error_code">{code}</code>
+                })}
+                {d.error_msg.clone().map(|msg| view! {
+                    <p class="mss-failure__msg" data-field="error_msg">{msg}</p>
+                })}
+            </div>
+        }
+    })
+}
+
+/// "Updated 20 seconds ago", staleness, and the retry countdown.
+fn footer(words: Words, s: &Snapshot, dates: Option<&Formatters>) -> impl IntoView {
+    let t = words.t;
+    let updated = match s.updated_at {
+        Some(at) => {
+            let (value, unit) = relative_age(ms_between(at, s.now));
+            let iso = iso_utc(at as i64);
+            // The time itself until the page's formatters are made.
+            let text = dates
+                .map(|f| f.relative.format(value, unit))
+                .or_else(|| iso.clone())
+                .unwrap_or_default();
+            Either::Left(view! {
+                <span class="mss-updated">
+                    <span class="mss-updated-label">{t.updated} " "</span>
+                    <time data-field="updated_at" datetime=iso>{text}</time>
+                </span>
+            })
+        }
+        None => Either::Right(view! { <span class="mss-updated">{t.never_updated}</span> }),
+    };
+    let stale = s
+        .stale
+        .then(|| view! { <span class="mss-stale">{t.stale}</span> });
+    let retry = s.retry_at.map(|at| {
+        let secs = whole_seconds(ms_between(s.now, at));
+        view! { <span class="mss-retry" data-field="retry_in">{t.retrying_in(secs)}</span> }
+    });
+    (updated, stale, retry)
 }
