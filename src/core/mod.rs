@@ -2,6 +2,7 @@
 //! Tested natively (`cargo test`).
 
 pub mod batch;
+pub mod clock;
 pub mod config;
 pub mod format;
 pub mod i18n;

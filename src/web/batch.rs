@@ -27,7 +27,7 @@ use crate::core::model::SyncStatus;
 use crate::core::response::RequestError;
 use crate::core::url::{batch_url, encode_segment, MAX_BATCH};
 use crate::web::fetch::fetch_answer;
-use crate::web::poller::jitter;
+use crate::web::random::jitter;
 use crate::web::timer::Timer;
 
 type Answer = Result<SyncStatus, RequestError>;

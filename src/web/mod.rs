@@ -7,6 +7,7 @@ mod element;
 mod fetch;
 mod intl;
 mod poller;
+mod random;
 mod timer;
 
 pub use card::{CardControl, SyncStatusCard};

@@ -12,14 +12,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
+use crate::core::clock::{self, RefreshTimer};
 use crate::core::config::{Config, Requests};
-use crate::core::format::{age_tick, ms_between, on_a_whole_second, to_a_whole_second};
-use crate::core::model::SyncStatus;
+use crate::core::format::ms_between;
+use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
 use crate::core::url::{batch_path, status_url};
 use crate::web::batch;
 use crate::web::fetch::fetch_status;
+use crate::web::random::jitter;
 use crate::web::timer::Timer;
 
 /// What the view shows, as plain data.
@@ -48,6 +50,11 @@ impl Snapshot {
     /// A first answer (data or error) has come.
     pub fn answered(&self) -> bool {
         self.data.is_some() || self.error.is_some()
+    }
+
+    /// The last status received, if any.
+    pub fn status(&self) -> Option<&TaskStatus> {
+        self.data.as_ref().and_then(|d| d.status.as_ref())
     }
 }
 
@@ -133,12 +140,6 @@ fn monotonic() -> Duration {
         .map(|p| p.now())
         .unwrap_or_else(js_sys::Date::now);
     ms_between(0.0, ms)
-}
-
-/// A random number in `[-1, 1]`: the randomness `Policy::on` takes from
-/// its caller for a failure's backoff.
-pub fn jitter() -> f64 {
-    js_sys::Math::random() * 2.0 - 1.0
 }
 
 thread_local! {
@@ -295,7 +296,7 @@ impl Poller {
         let together = matches!(event, Event::Start | Event::Manual);
         let mut now = monotonic();
         if event == Event::Due {
-            now = now.max(self.0.planned.take().unwrap_or_default());
+            now = clock::due_time(now, self.0.planned.take());
         }
         let next = self.0.policy.borrow_mut().on(event, now, jitter);
         self.carry_out(next, now, together);
@@ -310,18 +311,16 @@ impl Poller {
                 self.request(together);
             }
             Next::WaitUntil(at) => {
-                let wait = at.saturating_sub(now);
-                let wall = js_sys::Date::now();
-                inner.timer.set(if inner.batch.is_none() {
-                    wait
-                } else if inner.policy.borrow().retry_in(now).is_some() {
-                    // A retry never goes early (Retry-After may ask).
-                    on_a_whole_second(wait, wall)
-                } else {
-                    // Due with the page's other batch cards: one request.
-                    inner.planned.set(Some(at));
-                    to_a_whole_second(wait, wall)
-                })
+                let retrying = inner.policy.borrow().retry_in(now).is_some();
+                let RefreshTimer { wait, planned } = clock::refresh_timer(
+                    inner.batch.is_some(),
+                    retrying,
+                    at,
+                    now,
+                    js_sys::Date::now(),
+                );
+                inner.planned.set(planned);
+                inner.timer.set(wait);
             }
             Next::Paused(_) => inner.timer.clear(),
         }
@@ -417,13 +416,10 @@ impl Poller {
             // Starts the "retrying in N s" countdown.
             self.tick();
         } else {
-            // "Updated now": the clock must come back within its first step
-            // (it may be set for an older, longer one).
+            // "Updated now": the clock may be set for an older, longer step.
             let wall = js_sys::Date::now();
-            if inner.clock_at.get()
-                > wall + age_tick(Duration::ZERO).as_secs_f64() * 1000.0 + 1000.0
-            {
-                self.arm_clock(age_tick(Duration::ZERO), wall);
+            if let Some(wait) = clock::after_success(inner.clock_at.get(), wall) {
+                self.arm_clock(wait, wall);
             }
         }
         // Last: a listener may remove the card, which stops this poller.
@@ -452,23 +448,13 @@ impl Poller {
             s.now = wall;
             s.stale = stale;
         });
-        let age = updated_at
-            .map(|at| ms_between(at, wall))
-            .unwrap_or_default();
-        // Until the text changes; a retry counts down on every whole second.
         // (A card that turns stale while nothing changes says so at the next
         // change of its text.)
-        let wait = if retrying {
-            Duration::from_millis(1)
-        } else {
-            age_tick(age)
-        };
-        self.arm_clock(wait, wall);
+        self.arm_clock(clock::next_tick(updated_at, retrying, wall), wall);
     }
 
-    /// Sets the clock to tick after `wait`, on a whole second.
+    /// Sets the clock to tick after `wait`.
     fn arm_clock(&self, wait: Duration, wall: f64) {
-        let wait = on_a_whole_second(wait, wall);
         self.0.clock_at.set(wall + wait.as_secs_f64() * 1000.0);
         self.0.clock.set(wait);
     }
