@@ -1,21 +1,17 @@
 // The <modelarts-sync-status> custom element. A class extending HTMLElement
 // cannot be written in Rust, so this file holds the element's life cycle and
-// hands every decision to the wasm `mount` it is given.
+// hands every decision to the wasm `mount` it is given; the attributes it
+// observes come from the wasm too (core::config::OPTIONS).
 //
 // Attributes are read as a whole on each change (batched per microtask); a
 // change remounts the card, so a new dataset-id shows the new task at once.
 
-const ATTRIBUTES = [
-  'proxy-url', 'proxy', 'project-id', 'dataset-id', 'interval', 'idle-interval',
-  'timeout', 'max-backoff', 'duration-unit', 'lang', 'theme', 'variant', 'requests',
-];
-
-export function defineElement(name, mount) {
+export function defineElement(name, mount, attributes) {
   if (customElements.get(name)) return;
 
   class ModelartsSyncStatus extends HTMLElement {
     static get observedAttributes() {
-      return ATTRIBUTES;
+      return attributes;
     }
 
     #handle = null;

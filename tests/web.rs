@@ -79,7 +79,7 @@ fn config_errors_are_listed_and_nothing_else_renders() {
     let text = field(&host, "config_error").unwrap();
     assert!(text.contains("project_id is required."), "{text}");
     assert!(
-        text.contains("duration_unit must be \"ms\" or \"s\", not \"weeks\"."),
+        text.contains("duration_unit must be one of \"ms\", \"s\", not \"weeks\"."),
         "{text}"
     );
     assert!(host

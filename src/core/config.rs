@@ -1,5 +1,9 @@
-//! The widget's options: names, defaults and validation (`docs` in
-//! `shared/docs/contract.md`, the README's options table).
+//! The widget's options, declared once in [`OPTIONS`]: names (the snake
+//! case name is the query key; the attribute is its kebab case, the JS key
+//! its camel case), defaults, how each is read, and its documentation. The
+//! declaration generates [`Config`]'s fields and drives parsing from pairs
+//! and JS objects, validation, the custom element's observed attributes and
+//! the README's options table (a test keeps it in step).
 //!
 //! Options arrive as text key/value pairs from a URL query or element
 //! attributes, or as a JS object (`mount(element, { projectId: 'p1',
@@ -10,6 +14,7 @@
 //! sends a request.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -18,33 +23,201 @@ use serde::Deserialize;
 use crate::core::i18n::Lang;
 use crate::core::policy::LOADING_DELAY;
 
-/// A validated configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    /// Base URL of the proxy, or a template containing `{project_id}` /
-    /// `{dataset_id}`.
-    pub proxy: String,
-    pub project_id: String,
-    pub dataset_id: String,
-    /// Between refreshes while the task is active.
-    pub interval: Duration,
-    /// Between refreshes once the status is terminal; `None` stops until the
-    /// user refreshes.
-    pub idle_interval: Option<Duration>,
-    /// Before a request is aborted.
-    pub timeout: Duration,
-    /// The longest wait between retries after failures.
-    pub max_backoff: Duration,
-    pub duration_unit: DurationUnit,
-    /// `None`: the browser's language.
-    pub lang: Option<Lang>,
-    pub theme: Theme,
-    pub variant: Variant,
-    pub requests: Requests,
-    /// How long the card stays hidden waiting for its first answer
-    /// ([`LOADING_DELAY`]); not an option: zero for a card that replaces
-    /// another in place, which shows its loading state at once.
-    pub loading_delay: Duration,
+/// One option, as [`OPTIONS`] declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionSpec {
+    /// The snake case name: the demo page's query key.
+    pub name: &'static str,
+    /// Other accepted names, in any spelling (`proxy` is also `proxy-url`).
+    pub aliases: &'static [&'static str],
+    /// The default, as text read like a given value; `None`: see `absent`.
+    pub default: Option<&'static str>,
+    /// What an absent value means, for the docs ("— (required)").
+    pub absent: &'static str,
+    /// The meaning, for the docs (the declaration's doc comment).
+    pub doc: &'static str,
+}
+
+impl OptionSpec {
+    /// The custom element's attribute: `idle-interval`.
+    pub fn attribute(&self) -> String {
+        self.name.replace('_', "-")
+    }
+
+    /// The JS API's key: `idleInterval`.
+    pub fn js_key(&self) -> String {
+        let mut key = String::with_capacity(self.name.len());
+        let mut upper = false;
+        for c in self.name.chars() {
+            match c {
+                '_' => upper = true,
+                c if upper => {
+                    key.push(c.to_ascii_uppercase());
+                    upper = false;
+                }
+                c => key.push(c),
+            }
+        }
+        key
+    }
+
+    /// Whether `key` (in any spelling) names this option.
+    fn is_named(&self, key: &str) -> bool {
+        let key = option_name(key);
+        key == self.name || self.aliases.iter().any(|a| option_name(a) == key)
+    }
+}
+
+/// How an option's value is read: a [`Parse`] per kind of value.
+pub trait Parse {
+    type Value;
+    /// Reads the given value, or the default's text when none was given.
+    fn parse(
+        &self,
+        name: &'static str,
+        value: Option<&OptionValue>,
+    ) -> Result<Self::Value, ConfigError>;
+}
+
+/// Declares the options: one entry each, in the order errors are listed.
+///
+/// ```text
+/// /// Meaning (README).
+/// name: FieldType = Parser, default Some("text") | None, absent "docs", aliases ["other-name"];
+/// ```
+macro_rules! options {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident : $ty:ty = $parser:expr,
+            default $default:expr, absent $absent:literal, aliases [$($alias:literal),*];
+    )+) => {
+        /// Every option, declared once.
+        pub const OPTIONS: &[OptionSpec] = &[$(
+            OptionSpec {
+                name: stringify!($name),
+                aliases: &[$($alias),*],
+                default: $default,
+                absent: $absent,
+                doc: concat!($($doc),+),
+            },
+        )+];
+
+        /// A validated configuration: one field per option of [`OPTIONS`].
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Config {
+            $( $(#[doc = $doc])+ pub $name: $ty, )+
+            /// How long the card stays hidden waiting for its first answer
+            /// ([`LOADING_DELAY`]); not an option: zero for a card that
+            /// replaces another in place, which shows its loading state at
+            /// once.
+            pub loading_delay: Duration,
+        }
+
+        impl RawOptions {
+            /// Each option read by its parser; every problem recorded.
+            fn parse_each(&self, errors: &mut Vec<ConfigError>) -> Option<Config> {
+                $(
+                    let $name = keep(
+                        errors,
+                        $parser.parse(stringify!($name), self.value(stringify!($name))),
+                    );
+                )+
+                Some(Config {
+                    $( $name: $name?, )+
+                    loading_delay: LOADING_DELAY,
+                })
+            }
+        }
+    };
+}
+
+options! {
+    /// base URL of the proxy; relative URLs resolve against the page. The widget requests
+    /// `{proxy}/v2/{project_id}/datasets/{dataset_id}/sync-data/status`. A value containing
+    /// `{project_id}` or `{dataset_id}` is a template used as is, with the placeholders
+    /// replaced. Only `http(s)` URLs.
+    proxy: String = ProxyUrl, default Some("/api"), absent "", aliases ["proxy_url"];
+    /// the project: a path segment, percent-encoded
+    project_id: String = Id, default None, absent "— (required)", aliases [];
+    /// the dataset: a path segment, percent-encoded
+    dataset_id: String = Id, default None, absent "— (required)", aliases [];
+    /// seconds between refreshes while a task is active (at least 1; fractions allowed)
+    interval: Duration = Seconds(Bound::AtLeastOne), default Some("10"), absent "", aliases [];
+    /// seconds between refreshes once the status is terminal (COMPLETED, FAILED, NOT_EXIST);
+    /// never shorter than `interval`; 0 stops refreshing until the user refreshes
+    idle_interval: Option<Duration> = IdleSeconds, default Some("60"), absent "", aliases [];
+    /// seconds before a request is aborted and reported as timed out
+    timeout: Duration = Seconds(Bound::Positive), default Some("15"), absent "", aliases [];
+    /// the longest wait between retries after failures, in seconds (never below `interval`)
+    max_backoff: Duration = Seconds(Bound::AtLeastOne), default Some("300"), absent "", aliases [];
+    /// unit of `duration_time`: `ms` or `s` (the API does not document it)
+    duration_unit: DurationUnit = Words::<DurationUnit>::NEW, default None, absent "`ms`", aliases [];
+    /// `en` or `zh-CN` for every text; dates and relative times use `Intl` for that locale;
+    /// counts are grouped as `12,480` (as both locales do)
+    lang: Option<Lang> = LangTag, default None, absent "the browser's", aliases [];
+    /// `light`, `dark`, or `auto` (follows `prefers-color-scheme`)
+    theme: Theme = Words::<Theme>::NEW, default None, absent "`auto`", aliases [];
+    /// `card`, or `compact`: one line, for tables
+    variant: Variant = Words::<Variant>::NEW, default None, absent "`card`", aliases [];
+    /// `single`: one request per card, to the API path any proxy serves; `batch`: the cards of
+    /// a page share requests through the reference proxy's batch path (see Embedding). Needs
+    /// a base URL, not a template.
+    requests: Requests = Words::<Requests>::NEW, default None, absent "`single`", aliases [];
+}
+
+impl Config {
+    /// The rules between options, after each was read on its own.
+    fn finish(mut self, errors: &mut Vec<ConfigError>) -> Option<Self> {
+        // Terminal tasks are refreshed no faster than active ones, and a
+        // backoff cap below the interval would retry faster than the rhythm.
+        self.idle_interval = self.idle_interval.map(|idle| idle.max(self.interval));
+        self.max_backoff = self.max_backoff.max(self.interval);
+        if self.requests == Requests::Batch && is_template(&self.proxy) {
+            errors.push(ConfigError::InvalidProxy {
+                value: shown(&self.proxy),
+                reason: "requests=\"batch\" needs a base URL, not a template",
+            });
+            return None;
+        }
+        Some(self)
+    }
+}
+
+/// The names of every option's attributes, for the custom element's
+/// `observedAttributes`.
+pub fn attributes() -> Vec<String> {
+    OPTIONS
+        .iter()
+        .flat_map(|o| std::iter::once(o.name).chain(o.aliases.iter().copied()))
+        .map(|name| name.replace('_', "-"))
+        .collect()
+}
+
+/// The README's options table, made from [`OPTIONS`].
+pub fn options_table() -> String {
+    let mut table = String::from(
+        "| attribute | JS key | query key | default | meaning |\n|---|---|---|---|---|\n",
+    );
+    for o in OPTIONS {
+        let also: String = o
+            .aliases
+            .iter()
+            .map(|a| format!(" (or `{}`)", a.replace('_', "-")))
+            .collect();
+        let default = match o.default {
+            Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => d.to_owned(),
+            Some(d) => format!("`{d}`"),
+            None => o.absent.to_owned(),
+        };
+        let doc = o.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        table.push_str(&format!(
+            "| `{}`{also} | `{}` | `{}` | {default} | {doc} |\n",
+            o.attribute(),
+            o.js_key(),
+            o.name
+        ));
+    }
+    table
 }
 
 /// The card's colours: fixed, or following `prefers-color-scheme`.
@@ -120,6 +293,11 @@ pub enum DurationUnit {
     Seconds,
 }
 
+impl Choice for DurationUnit {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("ms", Self::Milliseconds), ("s", Self::Seconds)];
+}
+
 impl DurationUnit {
     /// Converts a raw `duration_time` into a duration; negative values are
     /// not durations.
@@ -132,11 +310,6 @@ impl DurationUnit {
     }
 }
 
-pub const DEFAULT_PROXY: &str = "/api";
-pub const DEFAULT_INTERVAL_SECS: f64 = 10.0;
-pub const DEFAULT_IDLE_INTERVAL_SECS: f64 = 60.0;
-pub const DEFAULT_TIMEOUT_SECS: f64 = 15.0;
-pub const DEFAULT_MAX_BACKOFF_SECS: f64 = 300.0;
 /// Longer values would overflow browser timers (2^31 ms) for no use.
 const MAX_SECONDS: f64 = 86_400.0;
 const MAX_ID_LEN: usize = 256;
@@ -162,8 +335,6 @@ pub enum ConfigError {
     },
     #[error("proxy \"{value}\" is not usable: {reason}.")]
     InvalidProxy { value: String, reason: &'static str },
-    #[error("duration_unit must be \"ms\" or \"s\", not \"{0}\".")]
-    InvalidDurationUnit(String),
     #[error("lang must be \"en\" or \"zh-CN\", not \"{0}\".")]
     InvalidLang(String),
     #[error("{name} must be one of {allowed}, not \"{value}\".")]
@@ -230,47 +401,18 @@ impl From<f64> for OptionValue {
     }
 }
 
-/// The raw, unvalidated options. Absent means "use the default".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawOptions {
-    pub proxy: Option<OptionValue>,
-    pub project_id: Option<OptionValue>,
-    pub dataset_id: Option<OptionValue>,
-    pub interval: Option<OptionValue>,
-    pub idle_interval: Option<OptionValue>,
-    pub timeout: Option<OptionValue>,
-    pub max_backoff: Option<OptionValue>,
-    pub duration_unit: Option<OptionValue>,
-    pub lang: Option<OptionValue>,
-    pub theme: Option<OptionValue>,
-    pub variant: Option<OptionValue>,
-    pub requests: Option<OptionValue>,
+/// The raw, unvalidated options, in [`OPTIONS`]' order. Absent means "use
+/// the default".
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawOptions(Vec<Option<OptionValue>>);
+
+impl Default for RawOptions {
+    fn default() -> Self {
+        Self(vec![None; OPTIONS.len()])
+    }
 }
 
 impl RawOptions {
-    /// Every accepted option name, in both spellings.
-    pub const KEYS: &'static [&'static str] = &[
-        "proxy",
-        "proxy-url",
-        "proxy_url",
-        "project_id",
-        "project-id",
-        "dataset_id",
-        "dataset-id",
-        "interval",
-        "idle_interval",
-        "idle-interval",
-        "timeout",
-        "max_backoff",
-        "max-backoff",
-        "duration_unit",
-        "duration-unit",
-        "lang",
-        "theme",
-        "variant",
-        "requests",
-    ];
-
     /// Collects options from key/value pairs (a URL query, element
     /// attributes). Keys are matched as [`RawOptions::set`] matches them;
     /// unknown keys are ignored; a later duplicate wins.
@@ -286,141 +428,128 @@ impl RawOptions {
         raw
     }
 
-    /// Sets one option by any of its accepted names (`projectId`,
-    /// `project_id`, `Project-ID`); returns false for a name that is not an
-    /// option.
+    /// Sets one option by any of its names (`projectId`, `project_id`,
+    /// `Project-ID`); returns false for a name that is not an option.
     pub fn set(&mut self, key: &str, value: Option<OptionValue>) -> bool {
-        match self.slot(key) {
-            Some(slot) => {
-                *slot = value;
+        match OPTIONS.iter().position(|o| o.is_named(key)) {
+            Some(i) => {
+                self.0[i] = value;
                 true
             }
             None => false,
         }
     }
 
-    fn slot(&mut self, key: &str) -> Option<&mut Option<OptionValue>> {
-        Some(match option_name(key).as_str() {
-            "proxy" | "proxy_url" => &mut self.proxy,
-            "project_id" => &mut self.project_id,
-            "dataset_id" => &mut self.dataset_id,
-            "interval" => &mut self.interval,
-            "idle_interval" => &mut self.idle_interval,
-            "timeout" => &mut self.timeout,
-            "max_backoff" => &mut self.max_backoff,
-            "duration_unit" => &mut self.duration_unit,
-            "lang" => &mut self.lang,
-            "theme" => &mut self.theme,
-            "variant" => &mut self.variant,
-            "requests" => &mut self.requests,
-            _ => return None,
-        })
+    /// The value given for the option named `name` (exactly).
+    fn value(&self, name: &str) -> Option<&OptionValue> {
+        let i = OPTIONS.iter().position(|o| o.name == name)?;
+        self.0.get(i)?.as_ref()
     }
 
     /// Validates every option.
     pub fn validate(&self) -> Result<Config, ConfigErrors> {
         let mut errors = Vec::new();
-
-        let proxy = keep(&mut errors, text("proxy", &self.proxy).and_then(proxy));
-        let project_id = keep(
-            &mut errors,
-            text("project_id", &self.project_id).and_then(|v| id("project_id", v)),
-        );
-        let dataset_id = keep(
-            &mut errors,
-            text("dataset_id", &self.dataset_id).and_then(|v| id("dataset_id", v)),
-        );
-        let interval = keep(
-            &mut errors,
-            seconds(
-                "interval",
-                self.interval.as_ref(),
-                DEFAULT_INTERVAL_SECS,
-                Bound::AtLeastOne,
-            ),
-        );
-        let idle_interval = keep(
-            &mut errors,
-            seconds(
-                "idle_interval",
-                self.idle_interval.as_ref(),
-                DEFAULT_IDLE_INTERVAL_SECS,
-                Bound::ZeroOrAtLeastOne,
-            ),
-        );
-        let timeout = keep(
-            &mut errors,
-            seconds(
-                "timeout",
-                self.timeout.as_ref(),
-                DEFAULT_TIMEOUT_SECS,
-                Bound::Positive,
-            ),
-        );
-        let max_backoff = keep(
-            &mut errors,
-            seconds(
-                "max_backoff",
-                self.max_backoff.as_ref(),
-                DEFAULT_MAX_BACKOFF_SECS,
-                Bound::AtLeastOne,
-            ),
-        );
-        let duration_unit = keep(
-            &mut errors,
-            text("duration_unit", &self.duration_unit).and_then(duration_unit),
-        );
-        let lang = keep(&mut errors, text("lang", &self.lang).and_then(lang));
-
-        let theme = keep(
-            &mut errors,
-            text("theme", &self.theme).and_then(|v| choice("theme", v)),
-        );
-        let variant = keep(
-            &mut errors,
-            text("variant", &self.variant).and_then(|v| choice("variant", v)),
-        );
-        let requests = keep(
-            &mut errors,
-            text("requests", &self.requests).and_then(|v| choice("requests", v)),
-        );
-        if let (Some(proxy), Some(Requests::Batch)) = (&proxy, requests) {
-            if is_template(proxy) {
-                errors.push(ConfigError::InvalidProxy {
-                    value: shown(proxy),
-                    reason: "requests=\"batch\" needs a base URL, not a template",
-                });
-            }
-        }
-
-        // Every value is Some exactly when it was valid.
-        let config = (|| {
-            let interval = interval?;
-            let idle_interval = idle_interval?;
-            Some(Config {
-                proxy: proxy?,
-                project_id: project_id?,
-                dataset_id: dataset_id?,
-                interval,
-                // Terminal tasks are refreshed no faster than active ones.
-                idle_interval: (!idle_interval.is_zero()).then_some(idle_interval.max(interval)),
-                timeout: timeout?,
-                // A cap below the interval would make backoff shorter than
-                // the normal rhythm.
-                max_backoff: max_backoff?.max(interval),
-                duration_unit: duration_unit?,
-                lang: lang?,
-                theme: theme?,
-                variant: variant?,
-                requests: requests?,
-                loading_delay: LOADING_DELAY,
-            })
-        })();
+        let config = self
+            .parse_each(&mut errors)
+            .and_then(|config| config.finish(&mut errors));
         match config {
             Some(config) if errors.is_empty() => Ok(config),
             _ => Err(ConfigErrors(errors)),
         }
     }
+}
+
+/// A proxy base URL or template.
+pub struct ProxyUrl;
+
+impl Parse for ProxyUrl {
+    type Value = String;
+    fn parse(
+        &self,
+        name: &'static str,
+        value: Option<&OptionValue>,
+    ) -> Result<String, ConfigError> {
+        proxy(text(name, value)?.unwrap_or(DEFAULT_PROXY))
+    }
+}
+
+const DEFAULT_PROXY: &str = "/api";
+
+/// A required ID: a path segment.
+pub struct Id;
+
+impl Parse for Id {
+    type Value = String;
+    fn parse(
+        &self,
+        name: &'static str,
+        value: Option<&OptionValue>,
+    ) -> Result<String, ConfigError> {
+        id(name, text(name, value)?)
+    }
+}
+
+/// Seconds, within a bound, to the nanosecond.
+pub struct Seconds(pub Bound);
+
+impl Parse for Seconds {
+    type Value = Duration;
+    fn parse(
+        &self,
+        name: &'static str,
+        value: Option<&OptionValue>,
+    ) -> Result<Duration, ConfigError> {
+        let default = default_of(name).map(OptionValue::from);
+        seconds(name, value.or(default.as_ref()), self.0)
+    }
+}
+
+/// Seconds, where 0 means never.
+pub struct IdleSeconds;
+
+impl Parse for IdleSeconds {
+    type Value = Option<Duration>;
+    fn parse(
+        &self,
+        name: &'static str,
+        value: Option<&OptionValue>,
+    ) -> Result<Option<Duration>, ConfigError> {
+        let idle = Seconds(Bound::ZeroOrAtLeastOne).parse(name, value)?;
+        Ok((!idle.is_zero()).then_some(idle))
+    }
+}
+
+/// One of a [`Choice`]'s words, ignoring case; its default when absent.
+pub struct Words<T>(PhantomData<T>);
+
+impl<T> Words<T> {
+    pub const NEW: Self = Self(PhantomData);
+}
+
+impl<T: Choice> Parse for Words<T> {
+    type Value = T;
+    fn parse(&self, name: &'static str, value: Option<&OptionValue>) -> Result<T, ConfigError> {
+        choice(name, text(name, value)?)
+    }
+}
+
+/// A language tag; `None` (the browser's language) when absent.
+pub struct LangTag;
+
+impl Parse for LangTag {
+    type Value = Option<Lang>;
+    fn parse(
+        &self,
+        name: &'static str,
+        value: Option<&OptionValue>,
+    ) -> Result<Option<Lang>, ConfigError> {
+        lang(text(name, value)?)
+    }
+}
+
+/// The default text [`OPTIONS`] declares for `name`.
+fn default_of(name: &str) -> Option<&'static str> {
+    OPTIONS.iter().find(|o| o.name == name)?.default
 }
 
 /// An option's name in snake case: `projectId` → `project_id`, `Project-ID`
@@ -537,7 +666,7 @@ fn kind(value: &OptionValue) -> &'static str {
 /// An option that takes text.
 fn text<'a>(
     name: &'static str,
-    value: &'a Option<OptionValue>,
+    value: Option<&'a OptionValue>,
 ) -> Result<Option<&'a str>, ConfigError> {
     match value {
         None => Ok(None),
@@ -562,10 +691,7 @@ fn shown(value: &str) -> String {
     }
 }
 
-fn proxy(value: Option<&str>) -> Result<String, ConfigError> {
-    let Some(value) = value else {
-        return Ok(DEFAULT_PROXY.to_owned());
-    };
+fn proxy(value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim();
     let invalid = |reason| ConfigError::InvalidProxy {
         value: shown(value),
@@ -631,8 +757,9 @@ fn id(name: &'static str, value: Option<&str>) -> Result<String, ConfigError> {
     Ok(value.to_owned())
 }
 
-#[derive(Clone, Copy)]
-enum Bound {
+/// The range an option in seconds must be in.
+#[derive(Debug, Clone, Copy)]
+pub enum Bound {
     AtLeastOne,
     ZeroOrAtLeastOne,
     Positive,
@@ -641,11 +768,11 @@ enum Bound {
 fn seconds(
     name: &'static str,
     value: Option<&OptionValue>,
-    default: f64,
     bound: Bound,
 ) -> Result<Duration, ConfigError> {
     let (number, trimmed) = match value {
-        None => return Ok(Duration::from_secs_f64(default)),
+        // Every option read as seconds has a default.
+        None => return Ok(Duration::ZERO),
         Some(OptionValue::Text(value)) => {
             let trimmed = value.trim();
             let number = decimal(trimmed).ok_or_else(|| ConfigError::NotANumber {
@@ -702,16 +829,6 @@ fn decimal(text: &str) -> Option<f64> {
     let value = |s: &str| s.bytes().fold(0.0, |n, b| n * 10.0 + f64::from(b - b'0'));
     let nanos = format!("{fraction:0<9}");
     Some(sign * (value(whole) + value(&nanos[..9]) / 1e9))
-}
-
-fn duration_unit(value: Option<&str>) -> Result<DurationUnit, ConfigError> {
-    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("ms") => Ok(DurationUnit::Milliseconds),
-        Some("s") => Ok(DurationUnit::Seconds),
-        Some(_) => Err(ConfigError::InvalidDurationUnit(shown(
-            value.unwrap_or_default(),
-        ))),
-    }
 }
 
 fn choice<T: Choice>(name: &'static str, value: Option<&str>) -> Result<T, ConfigError> {
@@ -975,7 +1092,7 @@ mod tests {
         #[test]
         fn any_text_validates_without_panicking(
             pairs in proptest::collection::vec(
-                (proptest::sample::select(RawOptions::KEYS), ".{0,30}"),
+                (proptest::sample::select(attributes()), ".{0,30}"),
                 0..12,
             )
         ) {
@@ -1039,6 +1156,35 @@ mod tests {
         }
         assert_eq!(option_name("Interval"), "interval");
         assert_eq!(option_name("proxyUrl"), "proxy_url");
+    }
+
+    #[test]
+    fn every_option_has_one_spelling_per_place() {
+        let interval = OPTIONS.iter().find(|o| o.name == "idle_interval").unwrap();
+        assert_eq!(interval.attribute(), "idle-interval");
+        assert_eq!(interval.js_key(), "idleInterval");
+        assert!(attributes().contains(&"proxy-url".to_owned()));
+        assert!(attributes().contains(&"project-id".to_owned()));
+        assert_eq!(attributes().len(), OPTIONS.len() + 1);
+        // Every name and alias reaches its option, in every spelling.
+        for o in OPTIONS {
+            for key in [o.name.to_owned(), o.attribute(), o.js_key()] {
+                let mut raw = RawOptions::default();
+                assert!(raw.set(&key, Some("x".into())), "{key}");
+                assert_eq!(raw.value(o.name), Some(&OptionValue::from("x")), "{key}");
+            }
+        }
+        assert!(!RawOptions::default().set("nonsense", None));
+    }
+
+    #[test]
+    fn the_readme_options_table_is_the_declared_one() {
+        let readme = include_str!("../../README.md");
+        let table = options_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's options table differs from core::config::OPTIONS; put this in it:\n{table}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
-use crate::core::config::{Config, ConfigError, ConfigErrors, RawOptions};
+use crate::core::config::{attributes, Config, ConfigError, ConfigErrors, RawOptions};
 use crate::web::card::{CardControl, SyncStatusCard};
 use crate::web::poller::{StatusChange, StatusHook};
 
@@ -24,7 +24,11 @@ pub const ELEMENT_NAME: &str = "modelarts-sync-status";
 #[wasm_bindgen(module = "/js/element.js")]
 extern "C" {
     #[wasm_bindgen(js_name = defineElement)]
-    fn define_element(name: &str, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> JsValue>);
+    fn define_element(
+        name: &str,
+        mount: &Closure<dyn Fn(HtmlElement, JsValue) -> JsValue>,
+        attributes: Vec<String>,
+    );
 }
 
 /// Registers `<modelarts-sync-status>` (once; later calls do nothing).
@@ -36,7 +40,7 @@ pub fn register_element() {
                 Err(err) => err.into(),
             }
         });
-    define_element(ELEMENT_NAME, &mount);
+    define_element(ELEMENT_NAME, &mount, attributes());
     // The element class keeps calling it for as long as the page lives.
     mount.forget();
 }
