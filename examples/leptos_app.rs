@@ -3,22 +3,32 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use std::time::Duration;
+
     use leptos::prelude::*;
-    use modelarts_sync_status::core::config::RawOptions;
-    use modelarts_sync_status::web::SyncStatusCard;
+    use modelarts_sync_status::core::config::SyncStatusOptions;
+    use modelarts_sync_status::web::{StatusChange, SyncStatusCard};
 
     leptos::mount::mount_to_body(|| {
-        let config = RawOptions::from_pairs([
-            ("proxy", "/api"),
-            ("project_id", "p1"),
-            ("dataset_id", "d1"),
-            ("interval", "5"),
-        ])
-        .validate();
+        // Switching datasets replaces the card; no remounting by hand.
+        let dataset = RwSignal::new("d1".to_owned());
+        let refresh = Trigger::new();
+        let options = Signal::derive(move || {
+            SyncStatusOptions::default()
+                .proxy("/api")
+                .project_id("p1")
+                .dataset_id(dataset.get())
+                .interval(Duration::from_secs(5))
+        });
+        let last = RwSignal::new(String::new());
+        let on_change = Callback::new(move |change: StatusChange| last.set(change.status));
         view! {
             // The card's stylesheet, for a page that does not use the element.
             <style>{modelarts_sync_status::web::CARD_CSS}</style>
-            <SyncStatusCard config />
+            <SyncStatusCard options on_status_change=on_change refresh />
+            <p>"Last status: " {last}</p>
+            <button on:click=move |_| dataset.set("d2".to_owned())>"Show dataset d2"</button>
+            <button on:click=move |_| refresh.notify()>"Refresh"</button>
         }
     });
 }

@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use modelarts_sync_status::core::config::RawOptions;
-use modelarts_sync_status::web::SyncStatusCard;
+use modelarts_sync_status::core::config::{RawOptions, SyncStatusOptions};
+use modelarts_sync_status::web::{StatusChange, SyncStatusCard};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -26,8 +26,9 @@ fn mount(
 ) {
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
-    let config = RawOptions::from_pairs(pairs.iter().copied()).validate();
-    let handle = leptos::mount::mount_to(host.clone(), move || view! { <SyncStatusCard config /> });
+    let options = SyncStatusOptions::from(RawOptions::from_pairs(pairs.iter().copied()));
+    let handle =
+        leptos::mount::mount_to(host.clone(), move || view! { <SyncStatusCard options /> });
     (host, handle)
 }
 
@@ -331,4 +332,57 @@ async fn statuschange_detail_is_a_plain_object() {
         String::from(json),
         r#"{"status":"RUNNING","previous":null,"projectId":"p","datasetId":"status-running"}"#
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_leptos_app_switches_datasets_and_refreshes() {
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let dataset = RwSignal::new("status-running".to_owned());
+    let refresh = Trigger::new();
+    let changes = RwSignal::new(Vec::<StatusChange>::new());
+    let options = Signal::derive(move || {
+        SyncStatusOptions::default()
+            .proxy(mock_url())
+            .project_id("p")
+            .dataset_id(dataset.get())
+            .interval(std::time::Duration::from_secs(60))
+    });
+    let on_change = Callback::new(move |change| changes.update(|c| c.push(change)));
+    let _handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <SyncStatusCard options on_status_change=on_change refresh /> }
+    });
+    wait_for_state(&host, "ok").await;
+    assert_eq!(
+        card(&host).get_attribute("data-status").as_deref(),
+        Some("RUNNING")
+    );
+    // Another dataset: the card is replaced, without remounting by hand.
+    dataset.set("status-failed".to_owned());
+    for _ in 0..100 {
+        if card(&host).get_attribute("data-status").as_deref() == Some("FAILED") {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert_eq!(
+        card(&host).get_attribute("data-status").as_deref(),
+        Some("FAILED")
+    );
+    assert_eq!(host.child_element_count(), 1, "{}", host.inner_html());
+    assert_eq!(
+        field(&host, "error_code").as_deref(),
+        Some("ModelArts.4370")
+    );
+    let statuses: Vec<_> = changes
+        .get_untracked()
+        .into_iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, ["RUNNING", "FAILED"]);
+    // The trigger fetches at once: the mock counts it.
+    let before = requests_for("status-failed").await;
+    refresh.notify();
+    sleep(500).await;
+    assert_eq!(requests_for("status-failed").await, before + 1);
 }

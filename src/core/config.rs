@@ -113,6 +113,17 @@ macro_rules! options {
             pub loading_delay: Duration,
         }
 
+        /// The builder of [`SyncStatusOptions`]: a method per option.
+        impl SyncStatusOptions {
+            $(
+                $(#[doc = $doc])+
+                pub fn $name(mut self, value: impl Into<OptionValue>) -> Self {
+                    self.0.set(stringify!($name), Some(value.into()));
+                    self
+                }
+            )+
+        }
+
         impl RawOptions {
             /// Each option read by its parser; every problem recorded.
             fn parse_each(&self, errors: &mut Vec<ConfigError>) -> Option<Config> {
@@ -175,11 +186,45 @@ impl Config {
         if self.requests == Requests::Batch && is_template(&self.proxy) {
             errors.push(ConfigError::InvalidProxy {
                 value: shown(&self.proxy),
-                reason: "requests=\"batch\" needs a base URL, not a template",
+                problem: Problem::TemplateWithBatch,
             });
             return None;
         }
         Some(self)
+    }
+}
+
+/// Options for a card in a Rust program (a Leptos app): [`Default`], and a
+/// builder method per option of [`OPTIONS`], each taking what the option
+/// means (text, a [`Duration`], a [`Theme`]...). Validated when the card
+/// mounts: a value out of range shows on the card like any other
+/// configuration problem.
+///
+/// ```
+/// use std::time::Duration;
+/// use modelarts_sync_status::core::config::{SyncStatusOptions, Theme};
+///
+/// let options = SyncStatusOptions::default()
+///     .project_id("p1")
+///     .dataset_id("d1")
+///     .interval(Duration::from_secs(5))
+///     .theme(Theme::Dark);
+/// let config = options.validate().unwrap();
+/// assert_eq!(config.interval, Duration::from_secs(5));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatusOptions(pub RawOptions);
+
+impl SyncStatusOptions {
+    /// Validates every option.
+    pub fn validate(&self) -> Result<Config, ConfigErrors> {
+        self.0.validate()
+    }
+}
+
+impl From<RawOptions> for SyncStatusOptions {
+    fn from(raw: RawOptions) -> Self {
+        Self(raw)
     }
 }
 
@@ -314,54 +359,109 @@ impl DurationUnit {
 const MAX_SECONDS: f64 = 86_400.0;
 const MAX_ID_LEN: usize = 256;
 
-/// One thing wrong with the options.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// One thing wrong with the options. Its words, in both languages, are in
+/// `core::i18n` (`ConfigError::describe`); `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("{0} is required.")]
     Missing(&'static str),
-    #[error("{name} \"{value}\" is not usable: {reason}.")]
     InvalidId {
         name: &'static str,
         value: String,
-        reason: &'static str,
+        problem: Problem,
     },
-    #[error("{name} must be a number of seconds, not \"{value}\".")]
-    NotANumber { name: &'static str, value: String },
-    #[error("{name} must be {rule} (got {value}).")]
+    NotANumber {
+        name: &'static str,
+        value: String,
+    },
     OutOfRange {
         name: &'static str,
         value: String,
-        rule: &'static str,
+        rule: Rule,
     },
-    #[error("proxy \"{value}\" is not usable: {reason}.")]
-    InvalidProxy { value: String, reason: &'static str },
-    #[error("lang must be \"en\" or \"zh-CN\", not \"{0}\".")]
+    InvalidProxy {
+        value: String,
+        problem: Problem,
+    },
     InvalidLang(String),
-    #[error("{name} must be one of {allowed}, not \"{value}\".")]
     InvalidChoice {
         name: &'static str,
         value: String,
+        /// The words allowed, quoted: `"light", "dark", "auto"`.
         allowed: String,
     },
     /// A JS option of a type the option cannot take (`interval: true`).
-    #[error("{name} must be {expected}, not {got}.")]
     WrongType {
         name: &'static str,
-        expected: &'static str,
-        got: &'static str,
+        expected: ValueKind,
+        got: ValueKind,
     },
-    /// What `mount()` was given is not an object of options.
-    #[error("the options must be an object ({0}).")]
+    /// What `mount()` was given is not an object of options (serde's
+    /// message).
     NotAnObject(String),
 }
 
-/// All the problems of one configuration, in option order.
+/// Why an ID or a proxy URL is not usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    TooLong,
+    OnlyDots,
+    ControlCharacters,
+    NotHttp,
+    NoHost,
+    QueryInBaseUrl,
+    TemplateWithBatch,
+}
+
+/// The range a number of seconds must be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    AtLeastOne,
+    ZeroOrAtLeastOne,
+    Positive,
+    AtMostADay,
+}
+
+/// The kind of a value an option takes, or was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Text,
+    Seconds,
+    Number,
+    Boolean,
+    List,
+    Object,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// All the problems of one configuration, in option order, and the
+/// language to say them in (the `lang` option when it was valid).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigErrors(pub Vec<ConfigError>);
+pub struct ConfigErrors {
+    pub errors: Vec<ConfigError>,
+    pub lang: Option<Lang>,
+}
+
+impl ConfigErrors {
+    /// One problem, said in the browser's language.
+    pub fn one(error: ConfigError) -> Self {
+        Self {
+            errors: vec![error],
+            lang: None,
+        }
+    }
+}
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
+        for (i, e) in self.errors.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
@@ -380,7 +480,7 @@ impl std::error::Error for ConfigErrors {}
 pub enum OptionValue {
     Text(String),
     Number(f64),
-    Other(&'static str),
+    Other(ValueKind),
 }
 
 impl From<&str> for OptionValue {
@@ -400,6 +500,37 @@ impl From<f64> for OptionValue {
         Self::Number(n)
     }
 }
+
+impl From<u32> for OptionValue {
+    fn from(n: u32) -> Self {
+        Self::Number(n.into())
+    }
+}
+
+/// Seconds, for the options that take them.
+impl From<Duration> for OptionValue {
+    fn from(d: Duration) -> Self {
+        Self::Number(d.as_secs_f64())
+    }
+}
+
+impl From<Lang> for OptionValue {
+    fn from(lang: Lang) -> Self {
+        Self::Text(lang.tag().to_owned())
+    }
+}
+
+macro_rules! choice_option_values {
+    ($($t:ty),+) => {$(
+        impl From<$t> for OptionValue {
+            fn from(value: $t) -> Self {
+                Self::Text(value.as_str().to_owned())
+            }
+        }
+    )+};
+}
+
+choice_option_values!(Theme, Variant, Requests, DurationUnit);
 
 /// The raw, unvalidated options, in [`OPTIONS`]' order. Absent means "use
 /// the default".
@@ -454,7 +585,11 @@ impl RawOptions {
             .and_then(|config| config.finish(&mut errors));
         match config {
             Some(config) if errors.is_empty() => Ok(config),
-            _ => Err(ConfigErrors(errors)),
+            _ => Err(ConfigErrors {
+                errors,
+                // Problems are said in the card's language when it is known.
+                lang: LangTag.parse("lang", self.value("lang")).ok().flatten(),
+            }),
         }
     }
 }
@@ -604,17 +739,17 @@ impl<'de> Deserialize<'de> for OptionValue {
             }
 
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<OptionValue, E> {
-                Ok(OptionValue::Other("a boolean"))
+                Ok(OptionValue::Other(ValueKind::Boolean))
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OptionValue, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(OptionValue::Other("a list"))
+                Ok(OptionValue::Other(ValueKind::List))
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OptionValue, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(OptionValue::Other("an object"))
+                Ok(OptionValue::Other(ValueKind::Object))
             }
         }
 
@@ -654,12 +789,12 @@ fn keep<T>(errors: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Opt
     result.map_err(|e| errors.push(e)).ok()
 }
 
-/// What a JS value of another type is called in messages.
-fn kind(value: &OptionValue) -> &'static str {
+/// The kind of a value, for messages.
+fn kind(value: &OptionValue) -> ValueKind {
     match value {
-        OptionValue::Text(_) => "text",
-        OptionValue::Number(_) => "a number",
-        OptionValue::Other(kind) => kind,
+        OptionValue::Text(_) => ValueKind::Text,
+        OptionValue::Number(_) => ValueKind::Number,
+        OptionValue::Other(kind) => *kind,
     }
 }
 
@@ -673,7 +808,7 @@ fn text<'a>(
         Some(OptionValue::Text(text)) => Ok(Some(text)),
         Some(other) => Err(ConfigError::WrongType {
             name,
-            expected: "text",
+            expected: ValueKind::Text,
             got: kind(other),
         }),
     }
@@ -695,13 +830,13 @@ fn proxy(value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim();
     let invalid = |reason| ConfigError::InvalidProxy {
         value: shown(value),
-        reason,
+        problem: reason,
     };
     if trimmed.is_empty() {
-        return Err(invalid("it is empty"));
+        return Err(invalid(Problem::Empty));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(invalid("it contains control characters"));
+        return Err(invalid(Problem::ControlCharacters));
     }
     // A scheme, if any, must be http(s): no javascript:, data: or file:.
     if let Some((scheme, _)) = trimmed.split_once(':') {
@@ -713,18 +848,16 @@ fn proxy(value: &str) -> Result<String, ConfigError> {
         if looks_like_scheme && !trimmed.starts_with('/') {
             let scheme = scheme.to_ascii_lowercase();
             if scheme != "http" && scheme != "https" {
-                return Err(invalid("only http and https URLs are allowed"));
+                return Err(invalid(Problem::NotHttp));
             }
             let after_scheme = trimmed.split_once(':').map_or("", |(_, rest)| rest);
             if !after_scheme.starts_with("//") {
-                return Err(invalid("an absolute URL needs a host (http://host/...)"));
+                return Err(invalid(Problem::NoHost));
             }
         }
     }
     if trimmed.contains(['?', '#']) && !is_template(trimmed) {
-        return Err(invalid(
-            "a base URL cannot have a query or fragment (use a {project_id}/{dataset_id} template)",
-        ));
+        return Err(invalid(Problem::QueryInBaseUrl));
     }
     Ok(trimmed.to_owned())
 }
@@ -739,20 +872,20 @@ fn id(name: &'static str, value: Option<&str>) -> Result<String, ConfigError> {
     let invalid = |reason| ConfigError::InvalidId {
         name,
         value: shown(value),
-        reason,
+        problem: reason,
     };
     if value.is_empty() {
         return Err(ConfigError::Missing(name));
     }
     if value.chars().count() > MAX_ID_LEN {
-        return Err(invalid("it is longer than 256 characters"));
+        return Err(invalid(Problem::TooLong));
     }
     // "." and ".." would be normalised away by URL parsing, even encoded.
     if value.chars().all(|c| c == '.') {
-        return Err(invalid("it cannot be made of dots only"));
+        return Err(invalid(Problem::OnlyDots));
     }
     if value.chars().any(char::is_control) {
-        return Err(invalid("it contains control characters"));
+        return Err(invalid(Problem::ControlCharacters));
     }
     Ok(value.to_owned())
 }
@@ -786,18 +919,15 @@ fn seconds(
         Some(other) => {
             return Err(ConfigError::WrongType {
                 name,
-                expected: "a number of seconds",
+                expected: ValueKind::Seconds,
                 got: kind(other),
             })
         }
     };
     let (ok, rule) = match bound {
-        Bound::AtLeastOne => (number >= 1.0, "at least 1 second"),
-        Bound::ZeroOrAtLeastOne => (
-            number == 0.0 || number >= 1.0,
-            "0 (never) or at least 1 second",
-        ),
-        Bound::Positive => (number > 0.0, "more than 0 seconds"),
+        Bound::AtLeastOne => (number >= 1.0, Rule::AtLeastOne),
+        Bound::ZeroOrAtLeastOne => (number == 0.0 || number >= 1.0, Rule::ZeroOrAtLeastOne),
+        Bound::Positive => (number > 0.0, Rule::Positive),
     };
     let out_of_range = |rule| ConfigError::OutOfRange {
         name,
@@ -808,7 +938,7 @@ fn seconds(
         return Err(out_of_range(rule));
     }
     if number > MAX_SECONDS {
-        return Err(out_of_range("at most 86400 seconds (a day)"));
+        return Err(out_of_range(Rule::AtMostADay));
     }
     Ok(Duration::from_secs_f64(number))
 }
@@ -921,7 +1051,7 @@ mod tests {
         ])
         .unwrap_err();
         let text = errors.to_string();
-        assert_eq!(errors.0.len(), 8, "{text}");
+        assert_eq!(errors.errors.len(), 8, "{text}");
         for needle in [
             "project_id is required",
             "dataset_id is required",
@@ -940,7 +1070,10 @@ mod tests {
     fn dangerous_ids_are_refused() {
         for bad in [".", "..", "...", "a\nb"] {
             let err = parse(&[("project_id", "p"), ("dataset_id", bad)]).unwrap_err();
-            assert!(matches!(err.0[0], ConfigError::InvalidId { .. }), "{bad:?}");
+            assert!(
+                matches!(err.errors[0], ConfigError::InvalidId { .. }),
+                "{bad:?}"
+            );
         }
         let long = "x".repeat(300);
         assert!(parse(&[("project_id", &long), ("dataset_id", "d")]).is_err());

@@ -1,8 +1,14 @@
-//! Labels in the two supported languages. Numbers, dates and relative times
-//! are not here: counts are grouped in `format`, dates and relative times go
-//! through the browser's `Intl` for the same locale.
+//! Every word a user can read, in the two supported languages: the card's
+//! labels ([`Text`]), and the sentences of request errors, unreadable
+//! answers and configuration problems (`describe`). Each language is a
+//! struct or an exhaustive `match`: a text without its translation does not
+//! compile. Numbers, dates and relative times are not here: counts are
+//! grouped in `format`, dates and relative times go through the browser's
+//! `Intl` for the same locale.
 
-use crate::core::model::TaskStatus;
+use crate::core::config::{ConfigError, Problem, Rule, ValueKind};
+use crate::core::model::{BodyError, TaskStatus};
+use crate::core::response::{format_seconds, reason_phrase, RequestError};
 
 /// A supported label language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -187,6 +193,233 @@ static ZH_CN: Text = Text {
     },
 };
 
+impl RequestError {
+    /// The sentence the card shows.
+    pub fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::ZhCn;
+        match self {
+            Self::Http {
+                status,
+                error_code,
+                error_msg,
+                body_not_json,
+                ..
+            } => {
+                let mut s = format!("HTTP {status}");
+                if let Some(reason) = reason_phrase(*status) {
+                    s.push(' ');
+                    s.push_str(reason);
+                }
+                match (error_code, error_msg) {
+                    (Some(code), Some(msg)) => s.push_str(&format!(": {code}: {msg}")),
+                    (Some(only), None) | (None, Some(only)) => s.push_str(&format!(": {only}")),
+                    (None, None) if *body_not_json => s.push_str(if zh {
+                        "（响应不是 JSON，可能来自网关或代理）"
+                    } else {
+                        " (the response was not JSON; it may come from a gateway or proxy)"
+                    }),
+                    (None, None) => {}
+                }
+                s
+            }
+            Self::Network(detail) => {
+                let base = if zh {
+                    "网络错误：无法连接到代理"
+                } else {
+                    "Network error: the proxy could not be reached"
+                };
+                if detail.is_empty() {
+                    base.to_owned()
+                } else {
+                    format!("{base} ({detail})")
+                }
+            }
+            Self::Timeout(after) => {
+                let secs = format_seconds(*after);
+                if zh {
+                    format!("请求超时：{secs} 秒内没有响应")
+                } else {
+                    format!("Timed out: no answer within {secs} s")
+                }
+            }
+            Self::Decode(err) if zh => format!("无法读取响应：{}", err.describe(lang)),
+            Self::Decode(err) => format!("Unreadable answer: {}", err.describe(lang)),
+        }
+    }
+}
+
+impl BodyError {
+    /// Why the body is not an answer (after "Unreadable answer: ").
+    pub fn describe(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, Self::NotJson { line, column }) => {
+                format!("the body is not valid JSON (line {line}, column {column})")
+            }
+            (Lang::ZhCn, Self::NotJson { line, column }) => {
+                format!("不是有效的 JSON（第 {line} 行，第 {column} 列）")
+            }
+            (Lang::En, Self::NotAnObject) => "the body is JSON but not an object".to_owned(),
+            (Lang::ZhCn, Self::NotAnObject) => "JSON 不是对象".to_owned(),
+            // serde's message, as it says it.
+            (_, Self::Field { field, message }) if field.is_empty() => message.clone(),
+            (Lang::En, Self::Field { field, message }) => format!("{field}: {message}"),
+            (Lang::ZhCn, Self::Field { field, message }) => {
+                format!("字段 {field} 不符合（{message}）")
+            }
+            (Lang::En, Self::NotInBatch) => {
+                "the proxy's batch answer has no entry for this dataset".to_owned()
+            }
+            (Lang::ZhCn, Self::NotInBatch) => "代理的批量响应中没有此数据集".to_owned(),
+        }
+    }
+}
+
+impl ConfigError {
+    /// The sentence the card lists.
+    pub fn describe(&self, lang: Lang) -> String {
+        let zh = lang == Lang::ZhCn;
+        match self {
+            Self::Missing(name) if zh => format!("缺少 {name}。"),
+            Self::Missing(name) => format!("{name} is required."),
+            Self::InvalidId {
+                name,
+                value,
+                problem,
+            } if zh => format!("{name}“{value}”不可用：{}。", problem.describe(lang)),
+            Self::InvalidId {
+                name,
+                value,
+                problem,
+            } => format!(
+                "{name} \"{value}\" is not usable: {}.",
+                problem.describe(lang)
+            ),
+            Self::NotANumber { name, value } if zh => {
+                format!("{name} 必须是秒数，而不是“{value}”。")
+            }
+            Self::NotANumber { name, value } => {
+                format!("{name} must be a number of seconds, not \"{value}\".")
+            }
+            Self::OutOfRange { name, value, rule } if zh => {
+                format!("{name} 必须{}（实际为 {value}）。", rule.describe(lang))
+            }
+            Self::OutOfRange { name, value, rule } => {
+                format!("{name} must be {} (got {value}).", rule.describe(lang))
+            }
+            Self::InvalidProxy { value, problem } if zh => {
+                format!("proxy“{value}”不可用：{}。", problem.describe(lang))
+            }
+            Self::InvalidProxy { value, problem } => {
+                format!(
+                    "proxy \"{value}\" is not usable: {}.",
+                    problem.describe(lang)
+                )
+            }
+            Self::InvalidLang(value) if zh => {
+                format!("lang 必须是 \"en\" 或 \"zh-CN\"，而不是“{value}”。")
+            }
+            Self::InvalidLang(value) => {
+                format!("lang must be \"en\" or \"zh-CN\", not \"{value}\".")
+            }
+            Self::InvalidChoice {
+                name,
+                value,
+                allowed,
+            } if zh => format!("{name} 必须是 {allowed} 之一，而不是“{value}”。"),
+            Self::InvalidChoice {
+                name,
+                value,
+                allowed,
+            } => format!("{name} must be one of {allowed}, not \"{value}\"."),
+            Self::WrongType {
+                name,
+                expected,
+                got,
+            } if zh => format!(
+                "{name} 必须是{}，而不是{}。",
+                expected.describe(lang),
+                got.describe(lang)
+            ),
+            Self::WrongType {
+                name,
+                expected,
+                got,
+            } => format!(
+                "{name} must be {}, not {}.",
+                expected.describe(lang),
+                got.describe(lang)
+            ),
+            Self::NotAnObject(detail) if zh => format!("选项必须是一个对象（{detail}）。"),
+            Self::NotAnObject(detail) => format!("the options must be an object ({detail})."),
+        }
+    }
+}
+
+impl Problem {
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, Self::Empty) => "it is empty",
+            (Lang::ZhCn, Self::Empty) => "值为空",
+            (Lang::En, Self::TooLong) => "it is longer than 256 characters",
+            (Lang::ZhCn, Self::TooLong) => "长度超过 256 个字符",
+            (Lang::En, Self::OnlyDots) => "it cannot be made of dots only",
+            (Lang::ZhCn, Self::OnlyDots) => "不能只由点组成",
+            (Lang::En, Self::ControlCharacters) => "it contains control characters",
+            (Lang::ZhCn, Self::ControlCharacters) => "包含控制字符",
+            (Lang::En, Self::NotHttp) => "only http and https URLs are allowed",
+            (Lang::ZhCn, Self::NotHttp) => "只允许 http 和 https 地址",
+            (Lang::En, Self::NoHost) => "an absolute URL needs a host (http://host/...)",
+            (Lang::ZhCn, Self::NoHost) => "绝对地址需要主机名（http://host/...）",
+            (Lang::En, Self::QueryInBaseUrl) => {
+                "a base URL cannot have a query or fragment (use a {project_id}/{dataset_id} template)"
+            }
+            (Lang::ZhCn, Self::QueryInBaseUrl) => {
+                "基础地址不能带查询参数或片段（请使用含 {project_id}/{dataset_id} 的模板）"
+            }
+            (Lang::En, Self::TemplateWithBatch) => {
+                "requests=\"batch\" needs a base URL, not a template"
+            }
+            (Lang::ZhCn, Self::TemplateWithBatch) => {
+                "requests=\"batch\" 需要基础地址，不能使用模板"
+            }
+        }
+    }
+}
+
+impl Rule {
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, Self::AtLeastOne) => "at least 1 second",
+            (Lang::ZhCn, Self::AtLeastOne) => "至少 1 秒",
+            (Lang::En, Self::ZeroOrAtLeastOne) => "0 (never) or at least 1 second",
+            (Lang::ZhCn, Self::ZeroOrAtLeastOne) => "为 0（从不）或至少 1 秒",
+            (Lang::En, Self::Positive) => "more than 0 seconds",
+            (Lang::ZhCn, Self::Positive) => "大于 0 秒",
+            (Lang::En, Self::AtMostADay) => "at most 86400 seconds (a day)",
+            (Lang::ZhCn, Self::AtMostADay) => "不超过 86400 秒（一天）",
+        }
+    }
+}
+
+impl ValueKind {
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, Self::Text) => "text",
+            (Lang::ZhCn, Self::Text) => "文本",
+            (Lang::En, Self::Seconds) => "a number of seconds",
+            (Lang::ZhCn, Self::Seconds) => "秒数",
+            (Lang::En, Self::Number) => "a number",
+            (Lang::ZhCn, Self::Number) => "数字",
+            (Lang::En, Self::Boolean) => "a boolean",
+            (Lang::ZhCn, Self::Boolean) => "布尔值",
+            (Lang::En, Self::List) => "a list",
+            (Lang::ZhCn, Self::List) => "数组",
+            (Lang::En, Self::Object) => "an object",
+            (Lang::ZhCn, Self::Object) => "对象",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +433,71 @@ mod tests {
         assert_eq!(Lang::from_tag(""), None);
         assert_eq!(Lang::negotiate(["fr-FR", "zh-TW", "en"]), Lang::ZhCn);
         assert_eq!(Lang::negotiate(["de"]), Lang::En);
+    }
+
+    #[test]
+    fn zh_cn_says_every_problem_in_chinese() {
+        use crate::core::config::RawOptions;
+        let errors = RawOptions::from_pairs([
+            ("interval", "0.5"),
+            ("timeout", "soon"),
+            ("idle_interval", "0.2"),
+            ("duration_unit", "小时"),
+            ("lang", "fr"),
+            ("proxy", "javascript:alert(1)"),
+            ("dataset_id", ".."),
+            ("max_backoff", "99999"),
+        ])
+        .validate()
+        .unwrap_err();
+        assert_eq!(errors.errors.len(), 9);
+        let latin = |s: &str| {
+            // What stays Latin: option names, the values given, and the
+            // words an option takes.
+            let mut rest = s.to_owned();
+            let mut keep = [
+                "project_id",
+                "dataset_id",
+                "interval",
+                "idle_interval",
+                "timeout",
+                "duration_unit",
+                "max_backoff",
+                "lang",
+                "proxy",
+                "javascript:alert(1)",
+                "soon",
+                "\"ms\"",
+                "\"s\"",
+                "\"en\"",
+                "\"zh-CN\"",
+                "fr",
+                "https",
+                "JSON",
+                "http",
+            ];
+            // Longest first: `idle_interval` before `interval`.
+            keep.sort_by_key(|k| std::cmp::Reverse(k.len()));
+            for k in keep {
+                rest = rest.replace(k, "");
+            }
+            rest.chars()
+                .filter(char::is_ascii_alphabetic)
+                .collect::<String>()
+        };
+        for e in &errors.errors {
+            let zh = e.describe(Lang::ZhCn);
+            assert_ne!(zh, e.describe(Lang::En));
+            assert_eq!(latin(&zh), "", "{zh}");
+        }
+        for e in [
+            RequestError::Network(String::new()),
+            RequestError::Timeout(std::time::Duration::from_secs(3)),
+            RequestError::Decode(BodyError::NotAnObject),
+            RequestError::Decode(BodyError::NotInBatch),
+        ] {
+            assert_eq!(latin(&e.describe(Lang::ZhCn)), "", "{e:?}");
+        }
     }
 
     #[test]

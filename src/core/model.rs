@@ -168,31 +168,34 @@ impl<'de> Deserialize<'de> for Long {
     }
 }
 
-/// Why a body could not be read as an answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a body could not be read as an answer. Its words are in
+/// `core::i18n` (`BodyError::describe`); `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyError {
     /// Where the JSON broke.
-    #[error("the body is not valid JSON (line {line}, column {column})")]
-    NotJson { line: usize, column: usize },
-    #[error("the body is JSON but not an object")]
+    NotJson {
+        line: usize,
+        column: usize,
+    },
     NotAnObject,
     /// A member of the wrong type or value, named as serde names it
-    /// (`total_sample_count`); `field` is empty when the object as a whole
-    /// is at fault (a member given twice).
-    #[error("{}", field_message(.field, .message))]
-    Field { field: String, message: String },
+    /// (`total_sample_count`), with serde's message; `field` is empty when
+    /// the object as a whole is at fault (a member given twice).
+    Field {
+        field: String,
+        message: String,
+    },
     /// A batch answer without a usable entry for the dataset.
-    #[error("the proxy's batch answer has no entry for this dataset")]
     NotInBatch,
 }
 
-fn field_message(field: &str, message: &str) -> String {
-    if field.is_empty() {
-        message.to_owned()
-    } else {
-        format!("{field}: {message}")
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(crate::core::i18n::Lang::En))
     }
 }
+
+impl std::error::Error for BodyError {}
 
 /// Reads one JSON document into `T` with serde_json, and says which member
 /// did not fit when one does not.

@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use crate::core::i18n::Lang;
 use crate::core::model::{ApiErrorBody, BodyError, SyncStatus};
 
-/// Why a refresh failed. Each kind says which thing went wrong.
+/// Why a refresh failed. Each kind says which thing went wrong; its words,
+/// in both languages, are in `core::i18n` (`RequestError::describe`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// The server answered with a status other than 200.
@@ -34,73 +34,6 @@ pub enum RequestError {
 }
 
 impl RequestError {
-    /// The sentence the card shows.
-    pub fn describe(&self, lang: Lang) -> String {
-        let zh = lang == Lang::ZhCn;
-        match self {
-            Self::Http {
-                status,
-                error_code,
-                error_msg,
-                body_not_json,
-                ..
-            } => {
-                let mut s = format!("HTTP {status}");
-                if let Some(reason) = reason_phrase(*status) {
-                    s.push(' ');
-                    s.push_str(reason);
-                }
-                match (error_code, error_msg) {
-                    (Some(code), Some(msg)) => s.push_str(&format!(": {code}: {msg}")),
-                    (Some(only), None) | (None, Some(only)) => s.push_str(&format!(": {only}")),
-                    (None, None) if *body_not_json => s.push_str(if zh {
-                        "（响应不是 JSON，可能来自网关或代理）"
-                    } else {
-                        " (the response was not JSON; it may come from a gateway or proxy)"
-                    }),
-                    (None, None) => {}
-                }
-                s
-            }
-            Self::Network(detail) => {
-                let base = if zh {
-                    "网络错误：无法连接到代理"
-                } else {
-                    "Network error: the proxy could not be reached"
-                };
-                if detail.is_empty() {
-                    base.to_owned()
-                } else {
-                    format!("{base} ({detail})")
-                }
-            }
-            Self::Timeout(after) => {
-                let secs = format_seconds(*after);
-                if zh {
-                    format!("请求超时：{secs} 秒内没有响应")
-                } else {
-                    format!("Timed out: no answer within {secs} s")
-                }
-            }
-            Self::Decode(err) => match (zh, err) {
-                (false, err) => format!("Unreadable answer: {err}"),
-                (true, BodyError::NotJson { line, column }) => {
-                    format!("无法读取响应：不是有效的 JSON（第 {line} 行，第 {column} 列）")
-                }
-                (true, BodyError::NotAnObject) => "无法读取响应：JSON 不是对象".to_owned(),
-                (true, BodyError::Field { field, message }) if field.is_empty() => {
-                    format!("无法读取响应：{message}")
-                }
-                (true, BodyError::Field { field, message }) => {
-                    format!("无法读取响应：字段 {field} 不符合（{message}）")
-                }
-                (true, BodyError::NotInBatch) => {
-                    "无法读取响应：代理的批量响应中没有此数据集".to_owned()
-                }
-            },
-        }
-    }
-
     /// The server asked to wait at least this long.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -176,6 +109,7 @@ pub fn interpret(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::i18n::Lang;
     use crate::core::model::TaskStatus;
 
     #[test]

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use leptos::either::{Either, EitherOf3};
 
-use crate::core::config::{Choice, Config, ConfigErrors, DurationUnit};
+use crate::core::config::{Choice, Config, ConfigErrors, DurationUnit, SyncStatusOptions};
 use crate::core::format::{
     format_duration, group_digits, iso_utc, ms_between, relative_age, whole_seconds,
 };
@@ -18,16 +18,17 @@ use crate::core::i18n::{Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
 use crate::web::intl::Formatters;
-use crate::web::poller::{CardState, Poller, Snapshot, StatusHook};
+use crate::web::poller::{CardState, Poller, Snapshot, StatusChange, StatusHook};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
-/// `refresh()`). Empty until the card is live.
+/// `refresh()`, [`SyncStatusCard`]'s `refresh` trigger). Empty until the card is
+/// live.
 #[derive(Clone, Default)]
-pub struct CardControl(Rc<RefCell<Option<Poller>>>);
+pub(crate) struct CardControl(Rc<RefCell<Option<Poller>>>);
 
 impl CardControl {
     /// Fetches at once, as the refresh button does.
-    pub fn refresh(&self) {
+    pub(crate) fn refresh(&self) {
         if let Some(poller) = self.0.borrow().as_ref() {
             poller.refresh();
         }
@@ -47,34 +48,81 @@ pub fn browser_lang() -> Lang {
     Lang::negotiate(languages.iter().map(String::as_str))
 }
 
-/// Shows the live status of one dataset synchronization task.
+/// Shows the live status of one dataset synchronization task, in a Leptos
+/// app: options in (a signal, so the app can switch datasets), status
+/// changes out (a callback), and a trigger to refresh at once.
 ///
 /// ## Usage
 ///
 /// ```ignore
 /// use leptos::prelude::*;
-/// use modelarts_sync_status::core::config::RawOptions;
-/// use modelarts_sync_status::web::SyncStatusCard;
+/// use modelarts_sync_status::core::config::SyncStatusOptions;
+/// use modelarts_sync_status::web::{StatusChange, SyncStatusCard};
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
-///     let config = RawOptions::from_pairs([("project_id", "p1"), ("dataset_id", "d1")]).validate();
-///     view! { <SyncStatusCard config /> }
+///     let dataset = RwSignal::new("d1".to_owned());
+///     let refresh = Trigger::new();
+///     let options = Signal::derive(move || {
+///         SyncStatusOptions::default().project_id("p1").dataset_id(dataset.get())
+///     });
+///     let on_change = Callback::new(|c: StatusChange| leptos::logging::log!("{}", c.status));
+///     view! {
+///         <SyncStatusCard options on_status_change=on_change refresh />
+///         <button on:click=move |_| dataset.set("d2".into())>"Dataset d2"</button>
+///         <button on:click=move |_| refresh.notify()>"Refresh"</button>
+///     }
 /// }
 /// ```
 ///
 /// (`examples/leptos_app.rs` holds this example; `cargo xtask test` builds it
 /// for wasm32. The card's CSS is `modelarts_sync_status::web::CARD_CSS`.)
+///
+/// Each change of `options` replaces the card (its timers and request stop,
+/// the new one starts at once, showing its loading state).
 #[component]
 pub fn SyncStatusCard(
-    /// The validated options, or every problem with them (shown on the card;
-    /// no request is sent).
-    config: Result<Config, ConfigErrors>,
+    /// The card's options; any change replaces the card.
+    #[prop(into)]
+    options: Signal<SyncStatusOptions>,
     /// Called whenever the task's status changes (also for the first one).
-    #[prop(optional)]
+    #[prop(optional, into)]
+    on_status_change: Option<Callback<StatusChange>>,
+    /// Each `notify()` fetches at once, as the refresh button does.
+    #[prop(optional, into)]
+    refresh: Option<Trigger>,
+) -> impl IntoView {
+    let control = CardControl::default();
+    if let Some(refresh) = refresh {
+        let control = control.clone();
+        // Not on the first run: the card fetches when it mounts.
+        Effect::watch(
+            move || refresh.track(),
+            move |_, _, _| control.refresh(),
+            false,
+        );
+    }
+    let first = std::cell::Cell::new(true);
+    // The card lives on the one thread wasm has.
+    let local = send_wrapper::SendWrapper::new((control, first));
+    move || {
+        let (control, first) = &*local;
+        let mut config = options.with(SyncStatusOptions::validate);
+        // A replacement shows its loading state at once, as in the element.
+        if let (Ok(config), false) = (&mut config, first.replace(false)) {
+            config.loading_delay = std::time::Duration::ZERO;
+        }
+        let on_status_change =
+            on_status_change.map(|cb| -> StatusHook { Rc::new(move |change| cb.run(change)) });
+        configured_card(config, on_status_change, Some(control.clone()))
+    }
+}
+
+/// The card for options already validated (the custom element's and the JS
+/// API's; Leptos apps use [`SyncStatusCard`]).
+pub(crate) fn configured_card(
+    config: Result<Config, ConfigErrors>,
     on_status_change: Option<StatusHook>,
-    /// Filled with a handle that can refresh the card.
-    #[prop(optional)]
     control: Option<CardControl>,
 ) -> impl IntoView {
     match config {
@@ -86,7 +134,7 @@ pub fn SyncStatusCard(
 }
 
 fn config_error_card(errors: ConfigErrors) -> impl IntoView {
-    let lang = browser_lang();
+    let lang = errors.lang.unwrap_or_else(browser_lang);
     let t = lang.text();
     view! {
         <section class="mss-card" part="card" data-state="config-error" lang=lang.tag()>
@@ -96,7 +144,7 @@ fn config_error_card(errors: ConfigErrors) -> impl IntoView {
             <div class="mss-alert mss-alert--config" part="alert" role="alert">
                 <p class="mss-alert__title">{t.config_problem}</p>
                 <ul class="mss-alert__list" data-field="config_error">
-                    {errors.0.iter().map(|e| view! { <li>{e.to_string()}</li> }).collect_view()}
+                    {errors.errors.iter().map(|e| view! { <li>{e.describe(lang)}</li> }).collect_view()}
                 </ul>
             </div>
         </section>

@@ -4,14 +4,13 @@
 
 use std::any::Any;
 
-use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
 use crate::core::config::{attributes, Config, ConfigError, ConfigErrors, RawOptions};
-use crate::web::card::{CardControl, SyncStatusCard};
+use crate::web::card::{configured_card, CardControl};
 use crate::web::poller::{StatusChange, StatusHook};
 
 /// The card's stylesheet (`style/card.css`, compacted by `build.rs`),
@@ -126,7 +125,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
     }
     let card_control = control.clone();
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        view! { <SyncStatusCard config on_status_change=hook control=card_control /> }
+        configured_card(config, Some(hook), Some(card_control))
     });
     // After the card has sent its first request, so that the request does
     // not wait for the stylesheet to be parsed. Still before the first paint.
@@ -157,7 +156,7 @@ fn options_from_js(options: JsValue) -> Result<Config, ConfigErrors> {
         return RawOptions::default().validate();
     }
     serde_wasm_bindgen::from_value::<RawOptions>(options)
-        .map_err(|err| ConfigErrors(vec![ConfigError::NotAnObject(err.to_string())]))?
+        .map_err(|err| ConfigErrors::one(ConfigError::NotAnObject(err.to_string())))?
         .validate()
 }
 

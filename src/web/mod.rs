@@ -10,7 +10,7 @@ mod poller;
 mod random;
 mod timer;
 
-pub use card::{CardControl, SyncStatusCard};
+pub use card::SyncStatusCard;
 pub use element::{mount, register_element, WidgetHandle, CARD_CSS, ELEMENT_NAME};
 pub use fetch::fetch_status;
 pub use poller::{StatusChange, StatusHook};
