@@ -162,18 +162,18 @@ options! {
     /// the longest wait between retries after failures, in seconds (never below `interval`)
     max_backoff: Duration = Seconds(Bound::AtLeastOne), default Some("300"), absent "", aliases [];
     /// unit of `duration_time`: `ms` or `s` (the API does not document it)
-    duration_unit: DurationUnit = Words::<DurationUnit>::NEW, default None, absent "`ms`", aliases [];
+    duration_unit: DurationUnit = Words::<DurationUnit>::NEW, default Some("ms"), absent "", aliases [];
     /// `en` or `zh-CN` for every text; dates and relative times use `Intl` for that locale;
     /// counts are grouped as `12,480` (as both locales do)
     lang: Option<Lang> = LangTag, default None, absent "the browser's", aliases [];
     /// `light`, `dark`, or `auto` (follows `prefers-color-scheme`)
-    theme: Theme = Words::<Theme>::NEW, default None, absent "`auto`", aliases [];
+    theme: Theme = Words::<Theme>::NEW, default Some("auto"), absent "", aliases [];
     /// `card`, or `compact`: one line, for tables
-    variant: Variant = Words::<Variant>::NEW, default None, absent "`card`", aliases [];
+    variant: Variant = Words::<Variant>::NEW, default Some("card"), absent "", aliases [];
     /// `single`: one request per card, to the API path any proxy serves; `batch`: the cards of
     /// a page share requests through the reference proxy's batch path (see Embedding). Needs
     /// a base URL, not a template.
-    requests: Requests = Words::<Requests>::NEW, default None, absent "`single`", aliases [];
+    requests: Requests = Words::<Requests>::NEW, default Some("single"), absent "", aliases [];
 }
 
 impl Config {
@@ -604,11 +604,9 @@ impl Parse for ProxyUrl {
         name: &'static str,
         value: Option<&OptionValue>,
     ) -> Result<String, ConfigError> {
-        proxy(text(name, value)?.unwrap_or(DEFAULT_PROXY))
+        proxy(text(name, value)?.or(default_of(name)).unwrap_or_default())
     }
 }
-
-const DEFAULT_PROXY: &str = "/api";
 
 /// A required ID: a path segment.
 pub struct Id;
@@ -664,7 +662,7 @@ impl<T> Words<T> {
 impl<T: Choice> Parse for Words<T> {
     type Value = T;
     fn parse(&self, name: &'static str, value: Option<&OptionValue>) -> Result<T, ConfigError> {
-        choice(name, text(name, value)?)
+        choice(name, text(name, value)?.or(default_of(name)))
     }
 }
 
@@ -904,8 +902,8 @@ fn seconds(
     bound: Bound,
 ) -> Result<Duration, ConfigError> {
     let (number, trimmed) = match value {
-        // Every option read as seconds has a default.
-        None => return Ok(Duration::ZERO),
+        // Only an option declared without a default.
+        None => return Err(ConfigError::Missing(name)),
         Some(OptionValue::Text(value)) => {
             let trimmed = value.trim();
             let number = decimal(trimmed).ok_or_else(|| ConfigError::NotANumber {

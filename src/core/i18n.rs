@@ -277,15 +277,16 @@ impl BodyError {
 impl ConfigError {
     /// The sentence the card lists.
     pub fn describe(&self, lang: Lang) -> String {
-        let zh = lang == Lang::ZhCn;
+        match lang {
+            Lang::En => self.in_english(),
+            Lang::ZhCn => self.in_chinese(),
+        }
+    }
+
+    fn in_english(&self) -> String {
+        let lang = Lang::En;
         match self {
-            Self::Missing(name) if zh => format!("缺少 {name}。"),
             Self::Missing(name) => format!("{name} is required."),
-            Self::InvalidId {
-                name,
-                value,
-                problem,
-            } if zh => format!("{name}“{value}”不可用：{}。", problem.describe(lang)),
             Self::InvalidId {
                 name,
                 value,
@@ -294,20 +295,11 @@ impl ConfigError {
                 "{name} \"{value}\" is not usable: {}.",
                 problem.describe(lang)
             ),
-            Self::NotANumber { name, value } if zh => {
-                format!("{name} 必须是秒数，而不是“{value}”。")
-            }
             Self::NotANumber { name, value } => {
                 format!("{name} must be a number of seconds, not \"{value}\".")
             }
-            Self::OutOfRange { name, value, rule } if zh => {
-                format!("{name} 必须{}（实际为 {value}）。", rule.describe(lang))
-            }
             Self::OutOfRange { name, value, rule } => {
                 format!("{name} must be {} (got {value}).", rule.describe(lang))
-            }
-            Self::InvalidProxy { value, problem } if zh => {
-                format!("proxy“{value}”不可用：{}。", problem.describe(lang))
             }
             Self::InvalidProxy { value, problem } => {
                 format!(
@@ -315,17 +307,9 @@ impl ConfigError {
                     problem.describe(lang)
                 )
             }
-            Self::InvalidLang(value) if zh => {
-                format!("lang 必须是 \"en\" 或 \"zh-CN\"，而不是“{value}”。")
-            }
             Self::InvalidLang(value) => {
                 format!("lang must be \"en\" or \"zh-CN\", not \"{value}\".")
             }
-            Self::InvalidChoice {
-                name,
-                value,
-                allowed,
-            } if zh => format!("{name} 必须是 {allowed} 之一，而不是“{value}”。"),
             Self::InvalidChoice {
                 name,
                 value,
@@ -335,22 +319,49 @@ impl ConfigError {
                 name,
                 expected,
                 got,
-            } if zh => format!(
-                "{name} 必须是{}，而不是{}。",
-                expected.describe(lang),
-                got.describe(lang)
-            ),
-            Self::WrongType {
-                name,
-                expected,
-                got,
             } => format!(
                 "{name} must be {}, not {}.",
                 expected.describe(lang),
                 got.describe(lang)
             ),
-            Self::NotAnObject(detail) if zh => format!("选项必须是一个对象（{detail}）。"),
             Self::NotAnObject(detail) => format!("the options must be an object ({detail})."),
+        }
+    }
+
+    fn in_chinese(&self) -> String {
+        let lang = Lang::ZhCn;
+        match self {
+            Self::Missing(name) => format!("缺少 {name}。"),
+            Self::InvalidId {
+                name,
+                value,
+                problem,
+            } => format!("{name}“{value}”不可用：{}。", problem.describe(lang)),
+            Self::NotANumber { name, value } => format!("{name} 必须是秒数，而不是“{value}”。"),
+            Self::OutOfRange { name, value, rule } => {
+                format!("{name} 必须{}（实际为 {value}）。", rule.describe(lang))
+            }
+            Self::InvalidProxy { value, problem } => {
+                format!("proxy“{value}”不可用：{}。", problem.describe(lang))
+            }
+            Self::InvalidLang(value) => {
+                format!("lang 必须是 \"en\" 或 \"zh-CN\"，而不是“{value}”。")
+            }
+            Self::InvalidChoice {
+                name,
+                value,
+                allowed,
+            } => format!("{name} 必须是 {allowed} 之一，而不是“{value}”。"),
+            Self::WrongType {
+                name,
+                expected,
+                got,
+            } => format!(
+                "{name} 必须是{}，而不是{}。",
+                expected.describe(lang),
+                got.describe(lang)
+            ),
+            Self::NotAnObject(detail) => format!("选项必须是一个对象（{detail}）。"),
         }
     }
 }

@@ -193,45 +193,55 @@ fn live_card(
     move || {
         let class = class.clone();
         // One read of the signal per render.
-        state.0.with(move |s| {
-            // The page's Intl formatters for this language, once made: asked
-            // for by a card with data, or one still waiting after
-            // `LOADING_DELAY` (made in the idle time of the wait).
-            let intl = (s.data.is_some() || s.late)
-                .then(|| Formatters::shared(lang.tag()))
-                .flatten();
-            let dates = intl.as_deref();
-            view! {
-                <section
-                    class=class
-                    part="card"
-                    data-theme=theme
-                    lang=lang.tag()
-                    data-state=data_state(s)
-                    data-status=s.status().map(|status| status.as_str().to_owned())
-                    data-stale=s.stale.then_some("true")
-                    aria-busy=s.busy.then_some("true")
-                    // Until the first answer or `LOADING_DELAY`, whichever
-                    // comes first.
-                    hidden=(!s.answered() && !s.late).then_some("")
-                >
-                    {header(words.t, s.busy, poller)}
-                    <div class="mss-live" role="status" aria-live="polite">
-                        {(!s.answered()).then(|| view! { <p class="mss-loading">{words.t.loading}</p> })}
-                        {s.data.as_ref().map(|d| badge(words.t, d.status.as_ref()))}
-                        {s.error.as_ref().map(|e| request_error(words, e))}
-                    </div>
-                    {s.data.as_ref().map(|d| view! {
-                        {counts(words.t, d)}
-                        {details(words, d, dates)}
-                        {failure_panel(words.t, d)}
-                    })}
-                    <footer class="mss-card__footer" part="footer">
-                        {footer(words, s, dates)}
-                    </footer>
-                </section>
-            }
-        })
+        state.0.with(move |s| card(s, words, class, theme, poller))
+    }
+}
+
+/// One render of a live card, from its snapshot.
+fn card(
+    s: &Snapshot,
+    words: Words,
+    class: String,
+    theme: &'static str,
+    poller: StoredValue<Poller, LocalStorage>,
+) -> impl IntoView {
+    let lang = words.lang;
+    // The page's Intl formatters for this language, once made: asked for by
+    // a card with data, or one still waiting after `LOADING_DELAY` (made in
+    // the idle time of the wait).
+    let intl = (s.data.is_some() || s.late)
+        .then(|| Formatters::shared(lang.tag()))
+        .flatten();
+    let dates = intl.as_deref();
+    view! {
+        <section
+            class=class
+            part="card"
+            data-theme=theme
+            lang=lang.tag()
+            data-state=data_state(s)
+            data-status=s.status().map(|status| status.as_str().to_owned())
+            data-stale=s.stale.then_some("true")
+            aria-busy=s.busy.then_some("true")
+            // Until the first answer or `LOADING_DELAY`, whichever comes
+            // first.
+            hidden=(!s.answered() && !s.late).then_some("")
+        >
+            {header(words.t, s.busy, poller)}
+            <div class="mss-live" role="status" aria-live="polite">
+                {(!s.answered()).then(|| view! { <p class="mss-loading">{words.t.loading}</p> })}
+                {s.data.as_ref().map(|d| badge(words.t, d.status.as_ref()))}
+                {s.error.as_ref().map(|e| request_error(words, e))}
+            </div>
+            {s.data.as_ref().map(|d| view! {
+                {counts(words.t, d)}
+                {details(words, d, dates)}
+                {failure_panel(words.t, d)}
+            })}
+            <footer class="mss-card__footer" part="footer">
+                {footer(words, s, dates)}
+            </footer>
+        </section>
     }
 }
 
