@@ -367,6 +367,21 @@ async fn the_upstream_budget_counts_triggers() {
 }
 
 #[tokio::test]
+async fn the_rate_limit_counts_triggers() {
+    let upstream = FakeUpstream::start(Reply::default()).await;
+    let settings = with_rate_limit(with_sync(upstream_settings(&upstream, token()), MINUTE), 1);
+    let proxy = start_proxy(settings).await;
+    assert_eq!(
+        raw(proxy, "GET", &status_path("p", "d"), &[]).await.status,
+        200
+    );
+    let r = post(proxy, &sync_path("p", "d"), &[XRW]).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.json()["error_code"], "PROXY.0429");
+    assert_eq!(posts(&upstream), 0);
+}
+
+#[tokio::test]
 async fn the_mock_restarts_a_finished_dataset_and_fails_like_the_api() {
     let mut settings = with_sync(mock_settings(), MINUTE);
     settings.mode = modelarts_sync_proxy::Mode::Mock {
