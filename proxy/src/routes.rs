@@ -380,13 +380,22 @@ async fn proxy_sync(
                 return Err(rate_limit::refusal(wait).into_response());
             }
         }
-        let answer = proxy.upstream.trigger(&target).await;
-        if answer.status.is_success() {
-            proxy.answers.forget(&target);
-            if let Some(shared) = &proxy.shared {
-                shared.forget(&target).await;
+        // In a task of its own: a client that goes away mid-request neither
+        // cuts the trigger short nor skips dropping the stale status (its
+        // cooldown then simply stays).
+        let trigger = tokio::spawn(async move {
+            let answer = proxy.upstream.trigger(&target).await;
+            if answer.status.is_success() {
+                proxy.answers.forget(&target);
+                if let Some(shared) = &proxy.shared {
+                    shared.forget(&target).await;
+                }
             }
-        }
+            answer
+        });
+        let answer = trigger
+            .await
+            .unwrap_or_else(|_| Answer::bad_gateway("The upstream request failed."));
         let mut response = answer.to_response();
         response.extensions_mut().insert(Outcome {
             upstream_status: answer.upstream_status.map(|s| s.as_u16()),

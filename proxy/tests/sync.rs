@@ -332,6 +332,53 @@ async fn the_post_is_never_cached_and_drops_the_cached_status() {
 }
 
 #[tokio::test]
+async fn a_client_going_away_does_not_cut_the_trigger_short() {
+    let upstream = FakeUpstream::start(Reply {
+        body: r#"{"status":"COMPLETED","dataset_id":"d"}"#.into(),
+        ..Reply::default()
+    })
+    .await;
+    let mut settings = with_sync(upstream_settings(&upstream, token()), MINUTE);
+    upstream_mut(&mut settings).cache_ttl = MINUTE;
+    let proxy = start_proxy(settings).await;
+    let status = status_path("p", "d");
+    assert_eq!(
+        raw(proxy, "GET", &status, &[]).await.json()["status"],
+        "COMPLETED"
+    );
+    upstream.set_reply(Reply {
+        delay: Duration::from_millis(400),
+        body: String::new(),
+        ..Reply::default()
+    });
+    // The client hangs up while the upstream is still answering the POST.
+    let gone = tokio::time::timeout(
+        Duration::from_millis(100),
+        post(proxy, &sync_path("p", "d"), &[XRW]),
+    )
+    .await;
+    assert!(gone.is_err(), "the client was to leave first");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The trigger went through, and the stale status was dropped all the same.
+    upstream.set_reply(Reply {
+        body: r#"{"status":"QUEUING","dataset_id":"d"}"#.into(),
+        ..Reply::default()
+    });
+    assert_eq!(
+        raw(proxy, "GET", &status, &[]).await.json()["status"],
+        "QUEUING"
+    );
+    let methods: Vec<String> = upstream
+        .received()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(methods, ["GET", "POST", "GET"]);
+    // And its cooldown holds.
+    assert_eq!(post(proxy, &sync_path("p", "d"), &[XRW]).await.status, 429);
+}
+
+#[tokio::test]
 async fn only_post_with_valid_ids_and_allowed_projects() {
     let upstream = FakeUpstream::start(Reply::default()).await;
     let mut settings = with_sync(upstream_settings(&upstream, token()), MINUTE);
