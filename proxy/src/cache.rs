@@ -124,16 +124,26 @@ where
                     slots.insert(key.clone(), Slot::InFlight(receiver.clone()));
                     let future = fetch();
                     let this = Arc::clone(self);
+                    let own = receiver.clone();
                     tokio::spawn(async move {
                         let (value, age) = future.await;
                         let now = Instant::now();
-                        this.slots.lock().unwrap_or_else(|e| e.into_inner()).insert(
-                            key,
-                            Slot::Ready {
-                                value: value.clone(),
-                                at: now.checked_sub(age).unwrap_or(now),
-                            },
-                        );
+                        let mut slots = this.slots.lock().unwrap_or_else(|e| e.into_inner());
+                        // Stored only if the slot is still this fetch's: one
+                        // [`forget`](Self::forget) during the fetch means
+                        // its answer may be stale, so it is not kept (those
+                        // waiting for it still get it).
+                        if matches!(slots.get(&key), Some(Slot::InFlight(r)) if r.same_channel(&own))
+                        {
+                            slots.insert(
+                                key,
+                                Slot::Ready {
+                                    value: value.clone(),
+                                    at: now.checked_sub(age).unwrap_or(now),
+                                },
+                            );
+                        }
+                        drop(slots);
                         // Nobody waiting is fine.
                         let _ = sender.send(Some(value));
                     });
@@ -156,6 +166,16 @@ where
             Slot::InFlight(receiver) => receiver.has_changed().is_ok(),
             Slot::Ready { at, .. } => now.duration_since(*at) < self.ttl,
         });
+    }
+
+    /// Drops what is held for `key` (an answer known to be out of date, such
+    /// as a status just before a sync started): the next request fetches.
+    /// A fetch under way still answers those waiting for it, but is not kept.
+    pub fn forget(&self, key: &K) {
+        self.slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 
     /// Keys held (fresh, stale or in flight): for tests.
@@ -248,6 +268,42 @@ mod tests {
             assert_eq!(task.await.unwrap().0, 1);
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn forget_drops_the_answer_and_one_under_way() {
+        let cache = Arc::new(SingleFlight::new(Duration::from_secs(60)));
+        let calls = Arc::new(AtomicUsize::new(0));
+        assert_eq!(counted(&cache, &calls, "k", Duration::ZERO).await.0, 1);
+        assert_eq!(counted(&cache, &calls, "other", Duration::ZERO).await.0, 2);
+        cache.forget(&"k");
+        assert_eq!(
+            counted(&cache, &calls, "k", Duration::ZERO).await,
+            (3, Source::Miss)
+        );
+        // The other key is kept.
+        assert_eq!(
+            counted(&cache, &calls, "other", Duration::ZERO).await,
+            (2, Source::Hit)
+        );
+        // Forgotten while in flight: its waiter gets it, nobody after.
+        let slow = {
+            let (cache, calls) = (Arc::clone(&cache), Arc::clone(&calls));
+            tokio::spawn(
+                async move { counted(&cache, &calls, "k2", Duration::from_millis(100)).await },
+            )
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        cache.forget(&"k2");
+        assert_eq!(slow.await.unwrap(), (4, Source::Miss));
+        assert_eq!(
+            counted(&cache, &calls, "k2", Duration::ZERO).await,
+            (5, Source::Miss)
+        );
+        assert_eq!(
+            counted(&cache, &calls, "k2", Duration::ZERO).await,
+            (5, Source::Hit)
+        );
     }
 
     #[tokio::test]

@@ -4,7 +4,10 @@
 //! `Vary: Origin` so caches keep answers for different origins apart.
 //!
 //! Preflight requests are answered here, before routing, so they never reach
-//! the API (nor the upstream).
+//! the API (nor the upstream). They allow `GET` with `Accept`; on the sync
+//! path with `--allow-sync`, `POST` with `Accept` and `X-Requested-With`
+//! instead (the header that makes a cross-origin POST need this preflight:
+//! see [`crate::sync`]).
 
 use std::sync::Arc;
 
@@ -12,6 +15,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use crate::validation;
 
 /// Which origins get CORS headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +47,13 @@ impl Origins {
     }
 }
 
+/// The CORS policy: the origins, and whether the sync path takes POST.
+#[derive(Debug, Clone)]
+pub struct Cors {
+    pub origins: Origins,
+    pub sync: bool,
+}
+
 /// Checks one `--allow-origin` value: an origin exactly as a browser sends
 /// it, so that a typo (a path, a trailing slash, a wildcard) fails at start
 /// rather than silently matching nothing.
@@ -64,21 +76,18 @@ pub fn parse_origin(value: &str) -> Result<String, String> {
 }
 
 /// Middleware: answers preflights, adds CORS headers for allowed origins.
-pub async fn middleware(
-    State(origins): State<Arc<Origins>>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn middleware(State(cors): State<Arc<Cors>>, request: Request, next: Next) -> Response {
     let origin = request
         .headers()
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
-        .filter(|o| origins.allows(o))
+        .filter(|o| cors.origins.allows(o))
         .and_then(|o| HeaderValue::from_str(o).ok());
     let preflight = request.method() == Method::OPTIONS
         && request
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let sync = cors.sync && validation::is_sync_path(request.uri().path());
     let mut response = if preflight {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -87,12 +96,12 @@ pub async fn middleware(
     let headers = response.headers_mut();
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(origin) = origin {
-        add_cors(headers, origin, preflight);
+        add_cors(headers, origin, preflight, sync);
     }
     response
 }
 
-fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool) {
+fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool, sync: bool) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     // The widget reads Retry-After to back off as asked.
     headers.insert(
@@ -100,13 +109,18 @@ fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool) {
         HeaderValue::from_static("Retry-After"),
     );
     if preflight {
+        let (methods, request_headers) = if sync {
+            ("POST", "Accept, X-Requested-With")
+        } else {
+            ("GET", "Accept")
+        };
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET"),
+            HeaderValue::from_static(methods),
         );
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Accept"),
+            HeaderValue::from_static(request_headers),
         );
         headers.insert(
             header::ACCESS_CONTROL_MAX_AGE,

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// The `Allow` header of a 405.
+    pub allow: &'static str,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            allow: "GET, OPTIONS",
         }
     }
 
@@ -36,6 +39,51 @@ impl ApiError {
             "PROXY.0405",
             "Method not allowed: the status API is read with GET only.",
         )
+    }
+
+    /// The sync path asked with another method than POST.
+    pub fn sync_method_not_allowed() -> Self {
+        Self {
+            allow: "POST, OPTIONS",
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "PROXY.0405",
+                "Method not allowed: a sync is started with POST.",
+            )
+        }
+    }
+
+    /// The sync path on a proxy started without `--allow-sync`.
+    pub fn sync_not_enabled() -> Self {
+        Self {
+            // No method is allowed there (an empty Allow says so).
+            allow: "",
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "PROXY.0405",
+                "Method not allowed: starting a sync is not enabled on this proxy (--allow-sync).",
+            )
+        }
+    }
+
+    /// A request to start a sync that a page of another site could have
+    /// sent: no `X-Requested-With`, or an `Origin` not allowed.
+    pub fn cross_site(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "PROXY.0403", message)
+    }
+
+    /// The dataset was synchronized less than `--sync-cooldown` ago.
+    pub fn sync_cooldown(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "PROXY.0429",
+                format!(
+                    "A sync of this dataset was started moments ago: retry after {retry_after_secs} s."
+                ),
+            )
+        }
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
@@ -74,7 +122,7 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response
                 .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+                .insert(header::ALLOW, HeaderValue::from_static(self.allow));
         }
         response
     }

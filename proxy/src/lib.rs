@@ -8,7 +8,8 @@
 //!   checked IDs, adds an IAM token or an `SDK-HMAC-SHA256` signature from
 //!   the environment, and protects the upstream (single-flight + TTL cache,
 //!   shared between replicas with `--redis`, per-client rate limits,
-//!   timeout).
+//!   timeout). With `--allow-sync`, also the POST that starts a
+//!   synchronization of a dataset, guarded against other sites and repeats.
 //! - `--mock` (the default): the status API of ModelArts, simulated, for
 //!   development and the widget's tests.
 //!
@@ -23,7 +24,8 @@
 //! through Redis), [`client`] (the client address, `--trusted-proxy`),
 //! [`rate_limit`], [`cors`],
 //! [`static_files`], [`access_log`], [`errors`] (the proxy's JSON errors),
-//! [`mock`], [`batch`] (many datasets in one request).
+//! [`mock`], [`batch`] (many datasets in one request), [`sync`] (the POST
+//! that starts a synchronization, with `--allow-sync`, and its guards).
 
 pub mod access_log;
 pub mod batch;
@@ -38,6 +40,7 @@ pub mod settings;
 pub mod shared;
 pub mod sign;
 pub mod static_files;
+pub mod sync;
 pub mod upstream;
 pub mod validation;
 
@@ -47,7 +50,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 pub use cors::Origins;
-pub use settings::{Credentials, Mode, Secret, Settings, UpstreamSettings};
+pub use settings::{Credentials, Mode, Secret, Settings, SyncSettings, UpstreamSettings};
 pub use upstream::BuildError;
 
 /// The whole service for these settings (fails only if the HTTP client for

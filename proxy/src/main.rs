@@ -48,6 +48,12 @@ async fn main() -> ExitCode {
             "mode: upstream"
         ),
     }
+    if let Some(sync) = &settings.sync {
+        tracing::info!(
+            cooldown_s = sync.cooldown.as_secs_f64(),
+            "sync: POST .../sync-data starts a synchronization (--allow-sync)"
+        );
+    }
     let router = match app(settings) {
         Ok(router) => router,
         Err(e) => {

@@ -4,6 +4,13 @@
 //! Every dataset ID not reserved below gets a task that starts when it is
 //! first asked for and moves QUEUING → STARTING → RUNNING (counts growing) →
 //! COMPLETED over one cycle (75 s by default), then starts again.
+//!
+//! With `--allow-sync`, `POST .../sync-data` ([`Mock::trigger`]) answers as
+//! the real API: 200 without a body, after which the dataset's task starts
+//! again at QUEUING (a reserved ID showing a fixed answer, `done-…` ones
+//! included, then goes QUEUING → … → COMPLETED once and stays COMPLETED);
+//! the reserved failing IDs answer the POST with their error, and
+//! `text-dataset` with the error a text dataset gets (simulated).
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -31,6 +38,10 @@ pub const RESERVED: &[(&str, &str)] = &[
     (
         "failed-html",
         "200, FAILED with HTML and script in error_msg",
+    ),
+    (
+        "text-dataset",
+        "200, NOT_EXIST; its sync POST: 400 ModelArts.4371, text datasets cannot be synchronized (simulated)",
     ),
     ("http-400", "400, ModelArts.4352 dataset not found"),
     ("http-401", "401, APIG.0301 token expired"),
@@ -64,7 +75,38 @@ pub struct Mock {
     epoch_ms: i64,
     /// When each task was first asked for: monotonic, and epoch ms.
     started: Mutex<HashMap<(String, String), (Instant, i64)>>,
+    /// When a reserved dataset's sync was started (`POST`): its task then
+    /// runs once from there.
+    restarted: Mutex<HashMap<(String, String), (Instant, i64)>>,
     requests: Mutex<HashMap<String, u64>>,
+    triggers: Mutex<HashMap<String, u64>>,
+}
+
+/// What a `POST .../sync-data` does to a dataset ID.
+enum OnTrigger {
+    /// The task starts again (unreserved IDs: their cycle restarts).
+    Restart,
+    /// A reserved ID showing a fixed answer: a task runs once from now,
+    /// then the fixed answer is gone (the sync replaced it).
+    Replace,
+    /// 200, and the GET keeps misbehaving as it did (IDs made to test the
+    /// widget against a broken status API).
+    Keep,
+    /// The API's error.
+    Fail,
+}
+
+fn on_trigger(dataset_id: &str) -> OnTrigger {
+    match dataset_id {
+        "text-dataset" => OnTrigger::Fail,
+        id if id.starts_with("http-") && RESERVED.iter().any(|(r, _)| *r == id) => OnTrigger::Fail,
+        "not-json" | "slow" | "flaky" => OnTrigger::Keep,
+        id if id.starts_with("goes-down") || id.starts_with("turns-odd") => OnTrigger::Keep,
+        id if id.starts_with("done-") || RESERVED.iter().any(|(r, _)| *r == id) => {
+            OnTrigger::Replace
+        }
+        _ => OnTrigger::Restart,
+    }
 }
 
 /// One phase boundary, as a fraction of the cycle.
@@ -78,8 +120,45 @@ impl Mock {
             cycle: cycle.max(Duration::from_secs(1)),
             epoch_ms: epoch_ms(SystemTime::now()),
             started: Mutex::new(HashMap::new()),
+            restarted: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
+            triggers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Sync POSTs received per dataset ID since start (or the last reset).
+    pub fn trigger_counts(&self) -> HashMap<String, u64> {
+        self.triggers.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Answers one `POST .../sync-data`, as the real API would: 200 without
+    /// a body (and the dataset's task starts again), or the API's error.
+    pub async fn trigger(&self, project_id: &str, dataset_id: &str) -> Response {
+        if let Ok(mut triggers) = self.triggers.lock() {
+            *triggers.entry(dataset_id.to_owned()).or_default() += 1;
+        }
+        let key = (project_id.to_owned(), dataset_id.to_owned());
+        let now = (Instant::now(), epoch_ms(SystemTime::now()));
+        match on_trigger(dataset_id) {
+            OnTrigger::Fail => return failure(dataset_id).unwrap_or_else(text_dataset_error),
+            OnTrigger::Keep if dataset_id == "slow" => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+            OnTrigger::Keep => {}
+            OnTrigger::Restart => {
+                self.started
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, now);
+            }
+            OnTrigger::Replace => {
+                self.restarted
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, now);
+            }
+        }
+        accepted()
     }
 
     /// Requests received per dataset ID since start (or the last reset).
@@ -94,6 +173,12 @@ impl Mock {
         if let Ok(mut m) = self.started.lock() {
             m.clear();
         }
+        if let Ok(mut m) = self.restarted.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.triggers.lock() {
+            m.clear();
+        }
     }
 
     /// Answers one status request.
@@ -105,6 +190,18 @@ impl Mock {
             *n
         };
         let seed = seed(dataset_id);
+        let restarted = self
+            .restarted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(project_id.to_owned(), dataset_id.to_owned()))
+            .copied();
+        if let Some((at, at_ms)) = restarted {
+            return ok(self.task(dataset_id, seed, at, at_ms, false));
+        }
+        if let Some(response) = failure(dataset_id) {
+            return response;
+        }
         let fixed = |status: &str| {
             json!({
                 "status": status,
@@ -150,42 +247,7 @@ impl Mock {
                 );
                 ok(body)
             }
-            "http-400" => error(
-                StatusCode::BAD_REQUEST,
-                "ModelArts.4352",
-                "Dataset not found.",
-            ),
-            "http-401" => error(
-                StatusCode::UNAUTHORIZED,
-                "APIG.0301",
-                "Incorrect IAM authentication information: the token has expired.",
-            ),
-            "http-403" => error(
-                StatusCode::FORBIDDEN,
-                "ModelArts.0203",
-                "Forbidden: these credentials may not read this project.",
-            ),
-            "http-404" => error(
-                StatusCode::NOT_FOUND,
-                "APIG.0101",
-                "The API does not exist or has not been published in the environment.",
-            ),
-            "http-429" => with_retry_after(
-                error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "APIG.0308",
-                    "The throttling threshold has been reached.",
-                ),
-                30,
-            ),
-            "http-502" => html(StatusCode::BAD_GATEWAY, "502 Bad Gateway"),
-            "http-503" => with_retry_after(
-                html(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "503 Service Temporarily Unavailable",
-                ),
-                20,
-            ),
+            "text-dataset" => ok(json!({"status": "NOT_EXIST", "dataset_id": dataset_id})),
             "not-json" => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -231,10 +293,29 @@ impl Mock {
                 .entry((project_id.to_owned(), dataset_id.to_owned()))
                 .or_insert_with(|| (Instant::now(), epoch_ms(SystemTime::now())))
         };
+        self.task(dataset_id, seed, first_seen, first_seen_ms, true)
+    }
+
+    /// A task started at `first_seen`: one cycle after another (`repeat`), or
+    /// one cycle, then COMPLETED for good.
+    fn task(
+        &self,
+        dataset_id: &str,
+        seed: u64,
+        first_seen: Instant,
+        first_seen_ms: i64,
+        repeat: bool,
+    ) -> Value {
         let elapsed = first_seen.elapsed();
         let cycle_ms = self.cycle.as_millis().max(1);
-        let round = elapsed.as_millis() / cycle_ms;
-        let into = (elapsed.as_millis() % cycle_ms) as f64 / cycle_ms as f64;
+        let (round, into) = if !repeat && elapsed.as_millis() >= cycle_ms {
+            (0, 1.0)
+        } else {
+            (
+                elapsed.as_millis() / cycle_ms,
+                (elapsed.as_millis() % cycle_ms) as f64 / cycle_ms as f64,
+            )
+        };
         let cycle_secs = self.cycle.as_secs_f64();
         // A task's creation time does not move between requests.
         let created = first_seen_ms + (round * cycle_ms) as i64;
@@ -271,6 +352,67 @@ impl Mock {
         }
         body
     }
+}
+
+/// The answer of a reserved failing ID, to the GET and to the sync POST
+/// alike (the gateway's and the service's errors do not depend on the
+/// method), or `None` for any other ID.
+fn failure(dataset_id: &str) -> Option<Response> {
+    Some(match dataset_id {
+        "http-400" => error(
+            StatusCode::BAD_REQUEST,
+            "ModelArts.4352",
+            "Dataset not found.",
+        ),
+        "http-401" => error(
+            StatusCode::UNAUTHORIZED,
+            "APIG.0301",
+            "Incorrect IAM authentication information: the token has expired.",
+        ),
+        "http-403" => error(
+            StatusCode::FORBIDDEN,
+            "ModelArts.0203",
+            "Forbidden: these credentials may not read this project.",
+        ),
+        "http-404" => error(
+            StatusCode::NOT_FOUND,
+            "APIG.0101",
+            "The API does not exist or has not been published in the environment.",
+        ),
+        "http-429" => with_retry_after(
+            error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "APIG.0308",
+                "The throttling threshold has been reached.",
+            ),
+            30,
+        ),
+        "http-502" => html(StatusCode::BAD_GATEWAY, "502 Bad Gateway"),
+        "http-503" => with_retry_after(
+            html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "503 Service Temporarily Unavailable",
+            ),
+            20,
+        ),
+        _ => return None,
+    })
+}
+
+/// The answer to a sync POST the API accepted: 200, no body.
+fn accepted() -> Response {
+    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]).into_response()
+}
+
+/// The error a text dataset's sync POST gets. Simulated: the code and text
+/// are not from a documented answer (the documentation only says text
+/// datasets do not support it), but have the API's error shape.
+fn text_dataset_error() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "ModelArts.4371",
+        "Synchronizing the data source is not supported for text datasets.",
+    )
 }
 
 fn epoch_ms(t: SystemTime) -> i64 {
@@ -376,5 +518,92 @@ mod tests {
         assert_eq!(first["dataset_id"], "done-42");
         assert_eq!(first, again);
         assert_ne!(first["total_sample_count"], other["total_sample_count"]);
+    }
+
+    async fn status_of(mock: &Mock, id: &str) -> String {
+        let (_, body) = body_of(mock.answer("p", id).await).await;
+        body["status"].as_str().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_sync_restarts_a_finished_dataset_at_queuing() {
+        let mock = Mock::new(Duration::from_secs(1));
+        let (_, before) = body_of(mock.answer("p", "done-42").await).await;
+        assert_eq!(before["status"], "COMPLETED");
+        let r = mock.trigger("p", "done-42").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        assert!(bytes.is_empty(), "the API answers without a body");
+        let (_, first) = body_of(mock.answer("p", "done-42").await).await;
+        assert_eq!(first["status"], "QUEUING");
+        assert_eq!(first["dataset_id"], "done-42");
+        assert_ne!(first["task_id"], before["task_id"]);
+        // Then it moves on, and ends COMPLETED for good (no new cycle).
+        let mut seen = vec!["QUEUING".to_owned()];
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(1600) {
+            let status = status_of(&mock, "done-42").await;
+            if seen.last() != Some(&status) {
+                seen.push(status);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(seen, ["QUEUING", "STARTING", "RUNNING", "COMPLETED"]);
+        // Per project: the same ID in another project is untouched.
+        let (_, other) = body_of(mock.answer("q", "done-42").await).await;
+        assert_eq!(other, before);
+        // A fixed reserved answer is replaced the same way; an unreserved
+        // dataset's cycle starts again.
+        mock.trigger("p", "status-failed").await;
+        assert_eq!(status_of(&mock, "status-failed").await, "QUEUING");
+        assert_eq!(mock.trigger_counts()["done-42"], 1);
+        mock.reset();
+        assert_eq!(status_of(&mock, "done-42").await, "COMPLETED");
+        assert!(mock.trigger_counts().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_sync_restarts_an_unreserved_cycle() {
+        let mock = Mock::new(Duration::from_secs(1));
+        assert_eq!(status_of(&mock, "ds-1").await, "QUEUING");
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(status_of(&mock, "ds-1").await, "COMPLETED");
+        mock.trigger("p", "ds-1").await;
+        assert_eq!(status_of(&mock, "ds-1").await, "QUEUING");
+    }
+
+    #[tokio::test]
+    async fn failing_ids_answer_the_sync_as_the_api_would() {
+        let mock = Mock::new(Duration::from_secs(75));
+        for (id, status, code) in [
+            ("http-400", 400, Some("ModelArts.4352")),
+            ("http-401", 401, Some("APIG.0301")),
+            ("http-403", 403, Some("ModelArts.0203")),
+            ("http-404", 404, Some("APIG.0101")),
+            ("http-429", 429, Some("APIG.0308")),
+            ("http-502", 502, None),
+            ("http-503", 503, None),
+            ("text-dataset", 400, Some("ModelArts.4371")),
+        ] {
+            let r = mock.trigger("p", id).await;
+            let retry_after = r.headers().get(header::RETRY_AFTER).cloned();
+            let (got, body) = body_of(r).await;
+            assert_eq!(got.as_u16(), status, "{id}");
+            if let Some(code) = code {
+                assert_eq!(body["error_code"], code, "{id}");
+                assert!(body["error_msg"].as_str().is_some_and(|m| !m.is_empty()));
+            }
+            // Like the GET's answer for the same ID.
+            if id.starts_with("http-") {
+                let get = mock.answer("p", id).await;
+                assert_eq!(get.headers().get(header::RETRY_AFTER), retry_after.as_ref());
+                assert_eq!(body_of(get).await, (got, body), "{id}");
+            }
+        }
+        assert_eq!(status_of(&mock, "text-dataset").await, "NOT_EXIST");
+        // IDs that test a broken status API keep being broken.
+        assert_eq!(mock.trigger("p", "flaky").await.status(), StatusCode::OK);
+        let (_, body) = body_of(mock.answer("p", "not-json").await).await;
+        assert_eq!(body, Value::Null);
     }
 }

@@ -9,6 +9,14 @@
 //!                   → on a miss: --upstream-rate-limit → [--redis: shared cache/lock] → upstream
 //!   [/api]/v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b  (--rate-limit, per dataset →)
 //!       batch: each dataset as above (`batch`), gathered in one answer
+//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data         (--rate-limit →)
+//!       without --allow-sync: 405
+//!       with it (`sync`): POST → X-Requested-With, Origin → validation → --project
+//!                   → --sync-cooldown (per dataset)
+//!           --mock:     the mock restarts the dataset's task
+//!           --upstream: --upstream-rate-limit → upstream POST (never cached,
+//!                       never shared with GETs) → on success, the dataset's
+//!                       cached status dropped (here, and in Redis)
 //!   /__mock/requests                                               (--mock only)
 //!   anything else: --static files, or JSON 404/405
 //! ```
@@ -19,7 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -30,11 +38,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::access_log::{self, Outcome};
 use crate::cache::SingleFlight;
 use crate::client::ClientIp;
+use crate::cors::{Cors, Origins};
 use crate::errors::{self, ApiError};
 use crate::mock::Mock;
 use crate::rate_limit::{self, RateLimiter};
 use crate::settings::{Mode, Settings, UpstreamSettings};
 use crate::shared::SharedCache;
+use crate::sync::{self, Cooldowns, SyncResult};
 use crate::upstream::{Answer, BuildError, Upstream};
 use crate::validation::{self, Rejection, Target};
 use crate::{batch, client, cors, static_files};
@@ -49,15 +59,25 @@ pub const STATUS_PATH_UNDER_API: &str =
 pub const BATCH_PATH: &str = "/v2/{project_id}/datasets/sync-data/status";
 pub const BATCH_PATH_UNDER_API: &str = "/api/v2/{project_id}/datasets/sync-data/status";
 
+/// The path that starts a sync (`POST`, with `--allow-sync`).
+pub const SYNC_PATH: &str = "/v2/{project_id}/datasets/{dataset_id}/sync-data";
+pub const SYNC_PATH_UNDER_API: &str = "/api/v2/{project_id}/datasets/{dataset_id}/sync-data";
+
 /// The whole service for these settings.
 pub fn router(settings: Settings) -> Result<Router, BuildError> {
     let mut shared = None;
+    let gate = settings.sync.map(|sync| {
+        Arc::new(SyncGate {
+            cooldowns: Cooldowns::new(sync.cooldown),
+            origins: settings.origins.clone(),
+        })
+    });
     let mut status = match settings.mode {
-        Mode::Mock { cycle } => mock_routes(Arc::new(Mock::new(cycle))),
+        Mode::Mock { cycle } => mock_routes(Arc::new(Mock::new(cycle)), gate.clone()),
         Mode::Upstream(upstream) => {
             let proxy = Arc::new(Proxy::new(&upstream)?);
             shared = proxy.shared.clone();
-            proxy_routes(proxy)
+            proxy_routes(proxy, gate.clone())
         }
     };
     if let Some(per_minute) = settings.rate_limit {
@@ -76,7 +96,10 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
     };
     Ok(router
         .layer(middleware::from_fn_with_state(
-            Arc::new(settings.origins),
+            Arc::new(Cors {
+                origins: settings.origins,
+                sync: gate.is_some(),
+            }),
             cors::middleware,
         ))
         .layer(SetResponseHeaderLayer::overriding(
@@ -113,7 +136,11 @@ fn limiter(per_minute: NonZeroU32) -> Arc<RateLimiter> {
 /// The mock takes any IDs the router extracts (decoded), like ModelArts
 /// would take any path segment: it stands in for the upstream, not for the
 /// proxy's checks.
-fn mock_routes(mock: Arc<Mock>) -> Router {
+fn mock_routes(mock: Arc<Mock>, gate: Option<Arc<SyncGate>>) -> Router {
+    let sync = Router::new()
+        .route(SYNC_PATH, any(mock_sync))
+        .route(SYNC_PATH_UNDER_API, any(mock_sync))
+        .with_state((Arc::clone(&mock), gate));
     Router::new()
         .route(STATUS_PATH, get(mock_status))
         .route(STATUS_PATH_UNDER_API, get(mock_status))
@@ -121,6 +148,30 @@ fn mock_routes(mock: Arc<Mock>) -> Router {
         .route(BATCH_PATH_UNDER_API, get(mock_batch))
         .route("/__mock/requests", get(mock_counts).delete(mock_reset))
         .with_state(mock)
+        .merge(sync)
+}
+
+/// The mock behind the same guards as the proxy (a widget developed against
+/// it meets the 403, 405 and 429 it will meet in production).
+async fn mock_sync(
+    State((mock, gate)): State<(Arc<Mock>, Option<Arc<SyncGate>>)>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    sync_flow(
+        gate.as_deref(),
+        &method,
+        &headers,
+        &uri,
+        |_| true,
+        |target| async move {
+            let response = mock.trigger(&target.project_id, &target.dataset_id).await;
+            let status = response.status();
+            Ok((response, Some(status)))
+        },
+    )
+    .await
 }
 
 async fn mock_status(
@@ -147,7 +198,11 @@ async fn mock_batch(
 }
 
 async fn mock_counts(State(mock): State<Arc<Mock>>) -> Response {
-    Json(json!({ "requests": mock.request_counts() })).into_response()
+    Json(json!({
+        "requests": mock.request_counts(),
+        "triggers": mock.trigger_counts(),
+    }))
+    .into_response()
 }
 
 async fn mock_reset(State(mock): State<Arc<Mock>>) -> StatusCode {
@@ -190,15 +245,20 @@ impl Proxy {
     }
 }
 
-fn proxy_routes(proxy: Arc<Proxy>) -> Router {
+fn proxy_routes(proxy: Arc<Proxy>, gate: Option<Arc<SyncGate>>) -> Router {
     // `any`: other methods get the proxy's own JSON 405, and every path
     // these patterns match is checked again by `validation`.
+    let sync = Router::new()
+        .route(SYNC_PATH, any(proxy_sync))
+        .route(SYNC_PATH_UNDER_API, any(proxy_sync))
+        .with_state((Arc::clone(&proxy), gate));
     Router::new()
         .route(STATUS_PATH, any(proxy_status))
         .route(STATUS_PATH_UNDER_API, any(proxy_status))
         .route(BATCH_PATH, any(proxy_batch))
         .route(BATCH_PATH_UNDER_API, any(proxy_batch))
         .with_state(proxy)
+        .merge(sync)
 }
 
 async fn proxy_status(
@@ -287,5 +347,140 @@ async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Resp
         upstream_status: answer.upstream_status.map(|s| s.as_u16()),
         cache: Some(source),
     });
+    response
+}
+
+// --- sync (--allow-sync) ---------------------------------------------------
+
+/// What `--allow-sync` adds: the cooldowns, and the origins a trigger may
+/// come from (those of `--allow-origin`, or the mock's loopback default,
+/// and the proxy's own).
+struct SyncGate {
+    cooldowns: Cooldowns,
+    origins: Origins,
+}
+
+/// The upstream POST: the trigger for this dataset, never cached and never
+/// shared with the status requests. A success drops the dataset's cached
+/// status (this replica's, and the one shared through Redis), so the next
+/// GET asks the upstream and shows the new task rather than the old one.
+async fn proxy_sync(
+    State((proxy, gate)): State<(Arc<Proxy>, Option<Arc<SyncGate>>)>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let allows = |project_id: &str| proxy.allows(project_id);
+    let sender = Arc::clone(&proxy);
+    let send = |target: Target| async move {
+        let proxy = sender;
+        if let Some(misses) = &proxy.misses {
+            if let Err(wait) = misses.check(client, Instant::now()) {
+                return Err(rate_limit::refusal(wait).into_response());
+            }
+        }
+        // In a task of its own: a client that goes away mid-request neither
+        // cuts the trigger short nor skips dropping the stale status (its
+        // cooldown then simply stays).
+        let trigger = tokio::spawn(async move {
+            let answer = proxy.upstream.trigger(&target).await;
+            if answer.status.is_success() {
+                proxy.answers.forget(&target);
+                if let Some(shared) = &proxy.shared {
+                    shared.forget(&target).await;
+                }
+            }
+            answer
+        });
+        let answer = trigger
+            .await
+            .unwrap_or_else(|_| Answer::bad_gateway("The upstream request failed."));
+        let mut response = answer.to_response();
+        response.extensions_mut().insert(Outcome {
+            upstream_status: answer.upstream_status.map(|s| s.as_u16()),
+            cache: None,
+        });
+        Ok((response, answer.upstream_status))
+    };
+    sync_flow(gate.as_deref(), &method, &headers, &uri, allows, send).await
+}
+
+/// The guards every trigger passes, in order (see `sync`), then `send`:
+/// the upstream's (or mock's) answer and status (`None`: no answer), or
+/// `Err` with a refusal when the request was not sent after all (the
+/// cooldown is then ended, as nothing started).
+async fn sync_flow<S, Fut>(
+    gate: Option<&SyncGate>,
+    method: &Method,
+    headers: &HeaderMap,
+    uri: &Uri,
+    allows: impl Fn(&str) -> bool,
+    send: S,
+) -> Response
+where
+    S: FnOnce(Target) -> Fut,
+    Fut: std::future::Future<Output = Result<(Response, Option<StatusCode>), Response>>,
+{
+    let Some(gate) = gate else {
+        // Not there: a POST is 405 (and says why), anything else what any
+        // unknown path gets.
+        if method != Method::POST {
+            return errors::fallback(method.clone()).await;
+        }
+        return with_result(
+            ApiError::sync_not_enabled().into_response(),
+            SyncResult::NotEnabled,
+        );
+    };
+    if method != Method::POST {
+        return ApiError::sync_method_not_allowed().into_response();
+    }
+    if let Err(error) = sync::check_caller(headers, uri, &gate.origins) {
+        return with_result(error.into_response(), SyncResult::CrossSite);
+    }
+    let target = match validation::sync_target(uri.path()) {
+        Ok(target) if allows(&target.project_id) => target,
+        Ok(_) => {
+            return with_result(
+                ApiError::not_found(Rejection::ProjectNotAllowed.message()).into_response(),
+                SyncResult::NotFound,
+            )
+        }
+        Err(rejection) => {
+            return with_result(
+                ApiError::not_found(rejection.message()).into_response(),
+                SyncResult::NotFound,
+            )
+        }
+    };
+    if let Err(wait) = gate.cooldowns.start(&target, Instant::now()) {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        return with_result(
+            ApiError::sync_cooldown(secs).into_response(),
+            SyncResult::Cooldown,
+        );
+    }
+    match send(target.clone()).await {
+        Err(refusal) => {
+            gate.cooldowns.cancel(&target);
+            with_result(refusal, SyncResult::RateLimited)
+        }
+        Ok((response, upstream_status)) => {
+            if !sync::keeps_cooldown(upstream_status) {
+                gate.cooldowns.cancel(&target);
+            }
+            let result = match upstream_status {
+                Some(status) if status.is_success() => SyncResult::Started,
+                Some(_) => SyncResult::Refused,
+                None => SyncResult::Failed,
+            };
+            with_result(response, result)
+        }
+    }
+}
+
+fn with_result(mut response: Response, result: SyncResult) -> Response {
+    response.extensions_mut().insert(result);
     response
 }

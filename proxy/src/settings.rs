@@ -47,6 +47,8 @@ pub const DEFAULT_RATE_LIMIT: u32 = 6000;
 pub const DEFAULT_UPSTREAM_RATE_LIMIT: u32 = 3000;
 pub const DEFAULT_CACHE_TTL_SECS: f64 = 2.0;
 pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: f64 = 10.0;
+/// Default `--sync-cooldown`: one sync per dataset per minute at most.
+pub const DEFAULT_SYNC_COOLDOWN_SECS: f64 = 60.0;
 
 /// The server beside the modelarts-sync-status widget: a proxy to the
 /// ModelArts dataset sync status API that holds the credentials, or a mock
@@ -66,6 +68,12 @@ pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: f64 = 10.0;
 /// simulated task (QUEUING → STARTING → RUNNING → COMPLETED, then again);
 /// reserved IDs show the other cases (see below). GET /__mock/requests counts
 /// requests per dataset ID, DELETE resets.
+///
+/// With --allow-sync (off by default), also POST
+/// /v2/{project_id}/datasets/{dataset_id}/sync-data, which starts a
+/// synchronization: only with an X-Requested-With header, from the proxy's
+/// own origin or an --allow-origin one, at most once per dataset per
+/// --sync-cooldown. Without it, that POST is answered 405.
 #[derive(Parser, Debug)]
 #[command(name = "modelarts-sync-proxy", version, after_help = after_help())]
 pub struct Cli {
@@ -129,6 +137,20 @@ pub struct Cli {
     /// serving from its own cache while Redis is unreachable. --upstream only.
     #[arg(long = "redis", value_name = "URL")]
     pub redis: Option<String>,
+
+    /// Also accept POST [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data,
+    /// which starts a synchronization of the dataset (the product's only
+    /// write; off by default, answered 405). Only requests with an
+    /// X-Requested-With header (any value) and, when they have an Origin, the
+    /// proxy's own (http://<Host>) or an --allow-origin one are accepted:
+    /// a page of another site cannot start one.
+    #[arg(long = "allow-sync")]
+    pub allow_sync: bool,
+
+    /// Seconds during which a dataset, once synchronized through this proxy,
+    /// cannot be again (429 with Retry-After) [default: 60]. --allow-sync only.
+    #[arg(long = "sync-cooldown", value_name = "SECONDS")]
+    pub sync_cooldown: Option<f64>,
 
     /// Seconds to wait for the upstream before answering 504 [default: 10].
     /// --upstream only.
@@ -252,6 +274,15 @@ pub struct Settings {
     /// Fronts whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
     pub static_dir: Option<PathBuf>,
+    /// `--allow-sync`: the POST that starts a synchronization, if allowed.
+    pub sync: Option<SyncSettings>,
+}
+
+/// `--allow-sync` and its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// `--sync-cooldown`: the least time between two syncs of one dataset.
+    pub cooldown: Duration,
 }
 
 /// A start-up mistake, said so that it can be fixed.
@@ -278,6 +309,8 @@ pub enum SettingsError {
     BadProject(String),
     #[error("{0} only applies with --upstream")]
     UpstreamOnly(&'static str),
+    #[error("{0} only applies with --allow-sync")]
+    SyncOnly(&'static str),
     #[error("{0} must be {1}")]
     BadNumber(&'static str, &'static str),
     #[error("--trusted-proxy {0}: {1}")]
@@ -312,6 +345,21 @@ impl Settings {
                 })
                 .collect::<Result<_, _>>()?,
         );
+        let sync = match (cli.allow_sync, cli.sync_cooldown) {
+            (false, Some(_)) => return Err(SettingsError::SyncOnly("--sync-cooldown")),
+            (false, None) => None,
+            (true, cooldown) => Some(SyncSettings {
+                cooldown: seconds(
+                    cooldown.unwrap_or(DEFAULT_SYNC_COOLDOWN_SECS),
+                    0.001,
+                    86_400.0,
+                )
+                .ok_or(SettingsError::BadNumber(
+                    "--sync-cooldown",
+                    "more than 0 and at most 86400 seconds",
+                ))?,
+            }),
+        };
         let redis = cli
             .redis
             .clone()
@@ -349,6 +397,7 @@ impl Settings {
                     rate_limit: rate_limit_or(0),
                     trusted_proxies,
                     static_dir: cli.static_dir,
+                    sync,
                 })
             }
             Some(upstream) => {
@@ -398,6 +447,7 @@ impl Settings {
                     rate_limit: rate_limit_or(DEFAULT_RATE_LIMIT),
                     trusted_proxies,
                     static_dir: cli.static_dir,
+                    sync,
                 })
             }
         }
@@ -731,6 +781,47 @@ mod tests {
     }
 
     #[test]
+    fn sync_is_off_unless_asked_for() {
+        let env = &[(ENV_TOKEN, "t")];
+        assert_eq!(settings(UP, env).unwrap().sync, None);
+        assert_eq!(settings(&[], &[]).unwrap().sync, None);
+        let on = |args: &[&'static str]| settings(&with(args), env).map(|s| s.sync);
+        assert_eq!(
+            on(&["--allow-sync"]).unwrap(),
+            Some(SyncSettings {
+                cooldown: Duration::from_secs(60)
+            })
+        );
+        assert_eq!(
+            on(&["--allow-sync", "--sync-cooldown", "5"]).unwrap(),
+            Some(SyncSettings {
+                cooldown: Duration::from_secs(5)
+            })
+        );
+        for bad in [
+            "--sync-cooldown=0",
+            "--sync-cooldown=-1",
+            "--sync-cooldown=86401",
+            "--sync-cooldown=NaN",
+        ] {
+            assert!(
+                matches!(
+                    on(&["--allow-sync", bad]),
+                    Err(SettingsError::BadNumber("--sync-cooldown", _))
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            on(&["--sync-cooldown", "5"]).unwrap_err(),
+            SettingsError::SyncOnly("--sync-cooldown")
+        );
+        // The mock takes it too, like upstream mode.
+        let s = settings(&["--mock", "--allow-sync", "--sync-cooldown", "2"], &[]).unwrap();
+        assert_eq!(s.sync.unwrap().cooldown, Duration::from_secs(2));
+    }
+
+    #[test]
     fn help_documents_every_option_and_variable() {
         use clap::CommandFactory;
         let help = Cli::command().render_long_help().to_string();
@@ -749,6 +840,9 @@ mod tests {
             "--static",
             "--cycle",
             "--log-format",
+            "--allow-sync",
+            "--sync-cooldown",
+            "X-Requested-With",
             ENV_TOKEN,
             ENV_AK,
             ENV_SK,
@@ -756,6 +850,7 @@ mod tests {
             ENV_REDIS_URL,
             "RUST_LOG",
             "status-failed",
+            "text-dataset",
         ] {
             assert!(help.contains(needle), "--help lacks {needle}");
         }

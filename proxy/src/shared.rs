@@ -355,6 +355,25 @@ impl SharedCache {
         }
     }
 
+    /// Deletes the stored answer for `target` (not the lock), so that no
+    /// replica serves it again: a sync has just started, and the status it
+    /// holds is out of date. Best effort, like every operation here: while
+    /// Redis is unusable, nothing is deleted and the stale answer lives out
+    /// its TTL (`--cache-ttl`, a few seconds).
+    pub async fn forget(&self, target: &Target) {
+        let Some((status, _)) = keys(target) else {
+            return;
+        };
+        if !self.health.usable() {
+            return;
+        }
+        let mut del = redis::cmd("DEL");
+        del.arg(&status);
+        let _: Result<i64, ()> = self
+            .query(|mut c| async move { del.query_async(&mut c).await })
+            .await;
+    }
+
     async fn step(&self, (status, lock): &(String, String)) -> Result<Step, ()> {
         let deadline = Instant::now() + self.wait_limit;
         loop {

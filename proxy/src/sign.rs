@@ -15,7 +15,11 @@
 //! the canonical URI always ends with `/`, even though the request path does
 //! not. Every header set on the request is signed (names lower-cased, sorted),
 //! as the SDKs sign all the headers they set (`host`, `x-sdk-date`, and
-//! `x-project-id` when a project ID is configured).
+//! `x-project-id` when a project ID is configured), except `Content-Type`,
+//! which the SDKs never sign (the Go SDK skips any name starting with
+//! `content-type`). The method is part of the canonical request, and a
+//! request without a body (the GET, and the POST that starts a sync) signs
+//! the SHA-256 of the empty string.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -76,11 +80,13 @@ pub fn canonical_query(query: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// Lower-cased header names, sorted: the `SignedHeaders` list.
+/// Lower-cased header names, sorted, without `Content-Type` (which the SDKs
+/// leave unsigned): the `SignedHeaders` list.
 pub fn signed_headers(headers: &[(&str, &str)]) -> Vec<String> {
     let mut names: Vec<String> = headers
         .iter()
         .map(|(k, _)| k.to_ascii_lowercase())
+        .filter(|k| !k.starts_with("content-type"))
         .collect();
     names.sort();
     names.dedup();
@@ -265,6 +271,55 @@ mod tests {
             "SDK-HMAC-SHA256 Access=EXAMPLEAK0123456789AB, SignedHeaders=host;x-project-id;x-sdk-date, \
              Signature=e20cf3f4fe6835157bdd66150d8a3df391a708403ecb9287ba8ba5d55ddf1547"
         );
+    }
+
+    #[test]
+    fn sync_post_with_an_empty_body() {
+        // The POST that starts a sync: method POST, the sync-data path, the
+        // empty body's hash; Content-Type is sent but, as the SDKs do, not
+        // signed (so it changes nothing).
+        const SYNC: &str =
+            "/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/datasets/gfghHSokody6AJigS5A/sync-data";
+        let headers = [
+            ("Host", HOST),
+            ("X-Sdk-Date", "20261129T023600Z"),
+            ("X-Project-Id", PROJECT),
+        ];
+        let post = Request {
+            method: "POST",
+            path: SYNC,
+            query: &[],
+            headers: &headers,
+            body: b"",
+        };
+        assert_eq!(
+            canonical_request(&post),
+            format!(
+                "POST\n{SYNC}/\n\nhost:{HOST}\nx-project-id:{PROJECT}\n\
+                 x-sdk-date:20261129T023600Z\n\nhost;x-project-id;x-sdk-date\n{EMPTY_SHA256}"
+            )
+        );
+        let expected = "SDK-HMAC-SHA256 Access=EXAMPLEAK0123456789AB, \
+             SignedHeaders=host;x-project-id;x-sdk-date, \
+             Signature=a61e533c0e02ea2aae6a197bf4ac561ae48b95a172ef77734cc394e13eba91b3";
+        assert_eq!(authorization(&post, "20261129T023600Z", AK, SK), expected);
+        let with_type = [
+            ("Host", HOST),
+            ("Content-Type", "application/json"),
+            ("X-Sdk-Date", "20261129T023600Z"),
+            ("X-Project-Id", PROJECT),
+        ];
+        let typed = Request {
+            headers: &with_type,
+            ..post
+        };
+        assert_eq!(authorization(&typed, "20261129T023600Z", AK, SK), expected);
+        // The method is signed: the same request as a GET is another signature.
+        let get = Request {
+            method: "GET",
+            ..post
+        };
+        assert_ne!(authorization(&get, "20261129T023600Z", AK, SK), expected);
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! The one request the proxy makes: GET of the status path on ModelArts,
-//! with the credentials added here and nothing of the browser's request.
+//! The requests the proxy makes: GET of the status path on ModelArts, and,
+//! with `--allow-sync`, POST of the sync path (no body), with the
+//! credentials added here and nothing of the browser's request.
 //!
 //! The upstream request carries only the headers set below (`Host`,
-//! `Accept`, `User-Agent`, and the credentials); the answer comes back as an
+//! `Accept`, `User-Agent`, the credentials, and for the POST an unsigned
+//! `Content-Type: application/json` as the SDKs send, with
+//! `Content-Length: 0`); the answer comes back as an
 //! [`Answer`]: the upstream status, its JSON body byte for byte, and its
 //! `Retry-After`, or a JSON error body when the upstream sent no JSON, took
 //! too long, or could not be reached.
@@ -10,7 +13,7 @@
 use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reqwest::Url;
 
@@ -31,7 +34,7 @@ static X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: StatusCode,
-    /// Always JSON.
+    /// JSON; empty only for a sync the upstream accepted (its 2xx has no body).
     pub body: Bytes,
     pub retry_after: Option<HeaderValue>,
     /// `None` when the upstream gave no answer (timeout, unreachable).
@@ -66,6 +69,21 @@ impl Answer {
         }
     }
 
+    /// The upstream's answer to the POST that starts a sync: a success
+    /// without a body stays without one (as the API answers it); any other
+    /// answer is taken as [`from_upstream`](Self::from_upstream) takes it.
+    pub fn from_trigger(status: StatusCode, body: Bytes, retry_after: Option<HeaderValue>) -> Self {
+        if status.is_success() && body.iter().all(u8::is_ascii_whitespace) {
+            return Self {
+                status,
+                body: Bytes::new(),
+                retry_after,
+                upstream_status: Some(status),
+            };
+        }
+        Self::from_upstream(status, body, retry_after)
+    }
+
     /// An answer of the proxy's own, when the upstream gave none.
     pub fn proxy_error(error: ApiError) -> Self {
         Self {
@@ -98,13 +116,17 @@ impl Answer {
     pub fn to_response(&self) -> Response {
         let mut response = (
             self.status,
-            [
-                (header::CONTENT_TYPE, "application/json"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            self.body.clone(),
+            [(header::CACHE_CONTROL, "no-store")],
+            // A `Body`, not `Bytes`: no Content-Type of its own.
+            axum::body::Body::from(self.body.clone()),
         )
             .into_response();
+        if !self.body.is_empty() {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
         if let Some(retry_after) = &self.retry_after {
             response
                 .headers_mut()
@@ -187,8 +209,14 @@ impl Upstream {
         })
     }
 
-    /// The credential headers for a GET of `path`, signed at `now`.
-    pub fn auth_headers(&self, path: &str, now: SystemTime) -> Vec<(HeaderName, HeaderValue)> {
+    /// The credential headers for a `method` request of `path` without a
+    /// body (GET, or the POST that starts a sync), signed at `now`.
+    pub fn auth_headers(
+        &self,
+        method: &Method,
+        path: &str,
+        now: SystemTime,
+    ) -> Vec<(HeaderName, HeaderValue)> {
         let mut headers = Vec::with_capacity(3);
         if let Some(project_id) = &self.project_id {
             headers.push((X_PROJECT_ID.clone(), project_id.clone()));
@@ -206,7 +234,7 @@ impl Upstream {
                     signed.push(("x-project-id", project_id));
                 }
                 let request = sign::Request {
-                    method: "GET",
+                    method: method.as_str(),
                     path,
                     query: &[],
                     headers: &signed,
@@ -230,7 +258,17 @@ impl Upstream {
     /// Asks the upstream for one status; never fails, never takes longer
     /// than the timeout (an [`Answer`] says what went wrong).
     pub async fn fetch(&self, target: &Target) -> Answer {
-        match tokio::time::timeout(self.timeout, self.exchange(target)).await {
+        self.bounded(Method::GET, target.upstream_path()).await
+    }
+
+    /// Asks the upstream to start a sync of one dataset (POST, no body);
+    /// never fails, never takes longer than the timeout.
+    pub async fn trigger(&self, target: &Target) -> Answer {
+        self.bounded(Method::POST, target.sync_path()).await
+    }
+
+    async fn bounded(&self, method: Method, path: String) -> Answer {
+        match tokio::time::timeout(self.timeout, self.exchange(method, path)).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) if error.is_timeout() => Answer::timeout(self.timeout),
             Ok(Err(error)) => {
@@ -246,16 +284,25 @@ impl Upstream {
         }
     }
 
-    async fn exchange(&self, target: &Target) -> Result<Answer, reqwest::Error> {
-        let path = target.upstream_path();
+    async fn exchange(&self, method: Method, path: String) -> Result<Answer, reqwest::Error> {
         let mut url = self.base.clone();
         url.set_path(&path);
+        let post = method == Method::POST;
         let mut request = self
             .client
-            .get(url)
+            .request(method.clone(), url)
             .header(header::HOST, &self.host)
             .header(header::ACCEPT, "application/json");
-        for (name, value) in self.auth_headers(&path, SystemTime::now()) {
+        if post {
+            // No body, said explicitly (as the SDKs' HTTP clients do: some
+            // gateways refuse a POST without a length); Content-Type as the
+            // SDKs send it (and, like them, not signed).
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, "0")
+                .body(Vec::<u8>::new());
+        }
+        for (name, value) in self.auth_headers(&method, &path, SystemTime::now()) {
             request = request.header(name, value);
         }
         let mut response = request.send().await?;
@@ -274,11 +321,12 @@ impl Upstream {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Answer::from_upstream(
-            status,
-            Bytes::from(body),
-            retry_after,
-        ))
+        let body = Bytes::from(body);
+        Ok(if post {
+            Answer::from_trigger(status, body, retry_after)
+        } else {
+            Answer::from_upstream(status, body, retry_after)
+        })
     }
 }
 
@@ -325,7 +373,11 @@ mod tests {
     #[test]
     fn token_headers() {
         let u = upstream(Credentials::Token(Secret::new("tok")), None);
-        let h = u.auth_headers("/v2/p/datasets/d/sync-data/status", SystemTime::now());
+        let h = u.auth_headers(
+            &Method::GET,
+            "/v2/p/datasets/d/sync-data/status",
+            SystemTime::now(),
+        );
         assert_eq!(names(&h), ["x-auth-token"]);
         assert_eq!(h[0].1, "tok");
         assert!(h[0].1.is_sensitive());
@@ -343,6 +395,7 @@ mod tests {
         );
         let at = UNIX_EPOCH + Duration::from_secs(1_795_919_760);
         let h = u.auth_headers(
+            &Method::GET,
             "/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/datasets/gfghHSokody6AJigS5A/sync-data/status",
             at,
         );
@@ -352,6 +405,51 @@ mod tests {
             h[2].1,
             "SDK-HMAC-SHA256 Access=EXAMPLEAK0123456789AB, SignedHeaders=host;x-project-id;x-sdk-date, \
              Signature=e20cf3f4fe6835157bdd66150d8a3df391a708403ecb9287ba8ba5d55ddf1547"
+        );
+    }
+
+    #[test]
+    fn the_sync_post_is_signed_as_a_post() {
+        // Same request as sign.rs's `sync_post_with_an_empty_body`.
+        let u = upstream(
+            Credentials::AkSk {
+                access_key: "EXAMPLEAK0123456789AB".into(),
+                secret_key: Secret::new("exampleSk0123456789abcdefghijklmnopqrstuv"),
+            },
+            Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+        );
+        let at = UNIX_EPOCH + Duration::from_secs(1_795_919_760);
+        let target = Target {
+            project_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+            dataset_id: "gfghHSokody6AJigS5A".into(),
+        };
+        let h = u.auth_headers(&Method::POST, &target.sync_path(), at);
+        assert_eq!(names(&h), ["x-project-id", "x-sdk-date", "authorization"]);
+        assert_eq!(
+            h[2].1,
+            "SDK-HMAC-SHA256 Access=EXAMPLEAK0123456789AB, SignedHeaders=host;x-project-id;x-sdk-date, \
+             Signature=a61e533c0e02ea2aae6a197bf4ac561ae48b95a172ef77734cc394e13eba91b3"
+        );
+    }
+
+    #[test]
+    fn a_trigger_answer_without_body_stays_without_one() {
+        let a = Answer::from_trigger(StatusCode::OK, Bytes::new(), None);
+        assert_eq!((a.status, a.body.len()), (StatusCode::OK, 0));
+        let r = a.to_response();
+        assert!(r.headers().get(header::CONTENT_TYPE).is_none());
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+        // Errors are JSON, as for the GET.
+        let a = Answer::from_trigger(StatusCode::FORBIDDEN, Bytes::from_static(b"<html>"), None);
+        assert_eq!(a.status, StatusCode::FORBIDDEN);
+        let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(v["error_code"], "PROXY.0502");
+        let body = Bytes::from_static(br#"{"error_code":"ModelArts.4352","error_msg":"x"}"#);
+        let a = Answer::from_trigger(StatusCode::BAD_REQUEST, body.clone(), None);
+        assert_eq!(a.body, body);
+        assert_eq!(
+            a.to_response().headers()[header::CONTENT_TYPE],
+            "application/json"
         );
     }
 

@@ -27,6 +27,15 @@ impl Target {
             self.project_id, self.dataset_id
         )
     }
+
+    /// The upstream path that starts a sync,
+    /// `/v2/{project_id}/datasets/{dataset_id}/sync-data`.
+    pub fn sync_path(&self) -> String {
+        format!(
+            "/v2/{}/datasets/{}/sync-data",
+            self.project_id, self.dataset_id
+        )
+    }
 }
 
 /// Why a request is not forwarded.
@@ -38,6 +47,8 @@ pub enum Rejection {
     BadDatasetId,
     /// A valid ID, but not one of `--project`.
     ProjectNotAllowed,
+    /// Not `[/api]/v2/{project_id}/datasets/{dataset_id}/sync-data`.
+    NotSyncPath,
 }
 
 impl Rejection {
@@ -47,6 +58,7 @@ impl Rejection {
             Self::BadProjectId => "Not found: a project ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.",
             Self::BadDatasetId => "Not found: a dataset ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.",
             Self::ProjectNotAllowed => "Not found: this proxy does not serve that project.",
+            Self::NotSyncPath => "Not found: a sync is started with POST /v2/{project_id}/datasets/{dataset_id}/sync-data.",
         }
     }
 }
@@ -88,6 +100,31 @@ pub fn status_target(path: &str) -> Result<Target, Rejection> {
         project_id,
         dataset_id,
     })
+}
+
+/// Parses a raw path that starts a sync,
+/// `/v2/{p}/datasets/{d}/sync-data` (optionally under `/api`), with the
+/// same checks as [`status_target`].
+pub fn sync_target(path: &str) -> Result<Target, Rejection> {
+    let segments = segments(path);
+    let ["", "v2", project, "datasets", dataset, "sync-data"] = segments[..] else {
+        return Err(Rejection::NotSyncPath);
+    };
+    let project_id = decode_id(project).ok_or(Rejection::BadProjectId)?;
+    let dataset_id = decode_id(dataset).ok_or(Rejection::BadDatasetId)?;
+    Ok(Target {
+        project_id,
+        dataset_id,
+    })
+}
+
+/// Whether a raw path has the shape of the sync path (IDs not checked): for
+/// the CORS preflight, which says `POST` is allowed there.
+pub fn is_sync_path(path: &str) -> bool {
+    matches!(
+        segments(path)[..],
+        ["", "v2", _, "datasets", _, "sync-data"]
+    )
 }
 
 /// Parses a raw batch path, `/v2/{p}/datasets/sync-data/status`
@@ -207,6 +244,48 @@ mod tests {
             dataset_id: "d".into(),
         };
         assert_eq!(t.upstream_path(), "/v2/p/datasets/d/sync-data/status");
+    }
+
+    #[test]
+    fn sync_paths() {
+        let ok = target("p-1", "gfghHSokody6AJigS5A");
+        assert_eq!(
+            sync_target("/v2/p-1/datasets/gfghHSokody6AJigS5A/sync-data"),
+            ok
+        );
+        assert_eq!(
+            sync_target("/api/v2/p-1/datasets/gfghHSokody6AJigS5A/sync-data"),
+            ok
+        );
+        assert_eq!(
+            ok.unwrap().sync_path(),
+            "/v2/p-1/datasets/gfghHSokody6AJigS5A/sync-data"
+        );
+        for path in [
+            "/v2/p/datasets/d/sync-data/",
+            "/v2/p/datasets/d/sync-data/status",
+            "/v2/p/datasets/sync-data",
+            "/v2/p/datasets/d/../d/sync-data",
+            "/v2/p/datasets/d/%73ync-data",
+            "/api/api/v2/p/datasets/d/sync-data",
+        ] {
+            assert_eq!(sync_target(path), Err(Rejection::NotSyncPath), "{path}");
+            assert!(!is_sync_path(path), "{path}");
+        }
+        for id in ["..", "%2e%2e", "a%2Fb", "a.b", "%C3%A9"] {
+            assert_eq!(
+                sync_target(&format!("/v2/{id}/datasets/d/sync-data")),
+                Err(Rejection::BadProjectId),
+                "{id}"
+            );
+            assert_eq!(
+                sync_target(&format!("/v2/p/datasets/{id}/sync-data")),
+                Err(Rejection::BadDatasetId),
+                "{id}"
+            );
+        }
+        assert!(is_sync_path("/api/v2/p/datasets/d/sync-data"));
+        assert!(is_sync_path("/v2/a.b/datasets/d/sync-data"));
     }
 
     #[test]

@@ -53,6 +53,11 @@ fn start(args: &[&str]) -> (Running, String) {
 
 /// A blocking GET over a plain socket (no client library needed here).
 fn get(url: &str, path: &str) -> String {
+    request(url, "GET", path, "")
+}
+
+/// A blocking request with extra header lines (each ending in `\r\n`).
+fn request(url: &str, method: &str, path: &str, headers: &str) -> String {
     let addr = url.strip_prefix("http://").unwrap();
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream
@@ -61,7 +66,7 @@ fn get(url: &str, path: &str) -> String {
     use std::io::Write;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}\r\n"
     )
     .unwrap();
     let mut answer = String::new();
@@ -157,6 +162,75 @@ fn upstream_with_a_token_starts_and_never_logs_it() {
 }
 
 #[test]
+fn each_sync_trigger_is_one_log_line_with_dataset_origin_and_result() {
+    let mut child = command(&[
+        "--mock",
+        "--allow-sync",
+        "--listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+    ])
+    .env("RUST_LOG", "info")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let own = url.clone();
+    let path = "/v2/p/datasets/done-1/sync-data";
+    let xrw = "X-Requested-With: XMLHttpRequest\r\n";
+    let answer = request(&url, "POST", path, &format!("{xrw}Origin: {own}\r\n"));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let answer = request(&url, "POST", path, xrw);
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    let answer = request(&url, "POST", path, "Origin: https://evil.example\r\n");
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    let pid = running.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    wait_exit(&mut running.0, Duration::from_secs(10)).expect("did not exit on SIGTERM");
+    let lines: Vec<serde_json::Value> = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str(&l).ok())
+        .filter(|v: &serde_json::Value| v["action"] == "sync")
+        .collect();
+    let seen: Vec<_> = lines
+        .iter()
+        .map(|v| {
+            (
+                v["dataset"].as_str().unwrap_or_default(),
+                v["origin"].as_str(),
+                v["result"].as_str().unwrap_or_default(),
+                v["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("done-1", Some(own.as_str()), "started", 200),
+            ("done-1", None, "cooldown", 429),
+            ("done-1", Some("https://evil.example"), "cross-site", 403),
+        ],
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn help_documents_the_environment() {
     let output = command(&["--help"]).output().unwrap();
     assert!(output.status.success());
@@ -169,6 +243,8 @@ fn help_documents_the_environment() {
         "--project",
         "--allow-origin",
         "--static",
+        "--allow-sync",
+        "--sync-cooldown",
         "MODELARTS_TOKEN",
         "HUAWEICLOUD_SDK_AK",
         "HUAWEICLOUD_SDK_SK",

@@ -563,3 +563,64 @@ async fn a_stale_lock_expires_values_hold_only_the_answer_and_batches_share_keys
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_deletes_the_shared_status() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start();
+    let upstream = FakeUpstream::start(Reply {
+        body: r#"{"status":"COMPLETED","dataset_id":"d"}"#.into(),
+        ..Reply::default()
+    })
+    .await;
+    let args = ["--cache-ttl", "60", "--allow-sync"];
+    let a = Replica::start(&upstream, &redis.url(), &args);
+    let b = Replica::start(&upstream, &redis.url(), &args);
+    let status = status_path("p", "d");
+    assert_eq!(
+        raw(a.addr, "GET", &status, &[]).await.json()["status"],
+        "COMPLETED"
+    );
+    let mut redis_connection = redis.connection().await;
+    let key = "mss:v1:status:p:d";
+    let stored: Option<String> = redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut redis_connection)
+        .await
+        .unwrap();
+    assert!(stored.is_some_and(|v| v.contains("COMPLETED")));
+    // The trigger through replica A deletes the shared answer...
+    upstream.set_reply(Reply {
+        body: String::new(),
+        ..Reply::default()
+    });
+    let r = raw(
+        a.addr,
+        "POST",
+        &sync_path("p", "d"),
+        &[("X-Requested-With", "test")],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let stored: Option<String> = redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut redis_connection)
+        .await
+        .unwrap();
+    assert_eq!(stored, None);
+    // ... so replica B asks ModelArts rather than serving the old one.
+    upstream.set_reply(Reply {
+        body: r#"{"status":"QUEUING","dataset_id":"d"}"#.into(),
+        ..Reply::default()
+    });
+    assert_eq!(
+        raw(b.addr, "GET", &status, &[]).await.json()["status"],
+        "QUEUING"
+    );
+    let methods: Vec<String> = upstream
+        .received()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(methods, ["GET", "POST", "GET"]);
+}

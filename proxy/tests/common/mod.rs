@@ -15,7 +15,9 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use hmac::Mac;
 use modelarts_sync_proxy::{app, serve_on, Credentials, Mode, Origins, Settings, UpstreamSettings};
+use sha2::Digest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -29,6 +31,7 @@ pub struct Received {
     /// Path and query, as sent.
     pub target: String,
     pub headers: HeaderMap,
+    pub body: Bytes,
 }
 
 /// What the fake upstream answers.
@@ -100,14 +103,19 @@ impl FakeUpstream {
 }
 
 async fn fake_answer(State(state): State<Arc<FakeState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     state.received.lock().unwrap().push(Received {
-        method: request.method().to_string(),
-        target: request
-            .uri()
+        method: parts.method.to_string(),
+        target: parts
+            .uri
             .path_and_query()
             .map(|p| p.to_string())
             .unwrap_or_default(),
-        headers: request.headers().clone(),
+        headers: parts.headers,
+        body,
     });
     let reply = state.reply.lock().unwrap().clone();
     tokio::time::sleep(reply.delay).await;
@@ -143,6 +151,7 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
         rate_limit: None,
         trusted_proxies: Default::default(),
         static_dir: None,
+        sync: None,
     }
 }
 
@@ -160,11 +169,18 @@ pub fn mock_settings() -> Settings {
         rate_limit: None,
         trusted_proxies: Default::default(),
         static_dir: None,
+        sync: None,
     }
 }
 
 pub fn with_rate_limit(mut settings: Settings, per_minute: u32) -> Settings {
     settings.rate_limit = NonZeroU32::new(per_minute);
+    settings
+}
+
+/// `--allow-sync` with this `--sync-cooldown`.
+pub fn with_sync(mut settings: Settings, cooldown: Duration) -> Settings {
+    settings.sync = Some(modelarts_sync_proxy::SyncSettings { cooldown });
     settings
 }
 
@@ -299,4 +315,92 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 /// The status path for these IDs (already valid, so sent as is).
 pub fn status_path(project: &str, dataset: &str) -> String {
     format!("/v2/{project}/datasets/{dataset}/sync-data/status")
+}
+
+/// The sync path (POST) for these IDs.
+pub fn sync_path(project: &str, dataset: &str) -> String {
+    format!("/v2/{project}/datasets/{dataset}/sync-data")
+}
+
+/// Verifies an `SDK-HMAC-SHA256` request as the API gateway would, written
+/// here from the algorithm (not with the proxy's `sign` module): canonical
+/// request with the method as received and the URI's trailing slash, signed
+/// headers from the `Authorization` header, the hash of the empty body (the
+/// proxy's requests have none), HMAC-SHA256 keyed with the SK.
+pub fn verify_sdk_signature(
+    received: &Received,
+    access_key: &str,
+    secret_key: &str,
+) -> Result<(), String> {
+    let authorization = received
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no Authorization")?;
+    let rest = authorization
+        .strip_prefix("SDK-HMAC-SHA256 ")
+        .ok_or("not SDK-HMAC-SHA256")?;
+    let mut access = None;
+    let mut signed = None;
+    let mut signature = None;
+    for part in rest.split(", ") {
+        match part.split_once('=') {
+            Some(("Access", v)) => access = Some(v),
+            Some(("SignedHeaders", v)) => signed = Some(v),
+            Some(("Signature", v)) => signature = Some(v),
+            _ => return Err(format!("unexpected part {part:?}")),
+        }
+    }
+    let (access, signed, signature) = (
+        access.ok_or("no Access")?,
+        signed.ok_or("no SignedHeaders")?,
+        signature.ok_or("no Signature")?,
+    );
+    if access != access_key {
+        return Err(format!("Access={access}"));
+    }
+    let names: Vec<&str> = signed.split(';').collect();
+    for must in ["host", "x-sdk-date"] {
+        if !names.contains(&must) {
+            return Err(format!("{must} not signed"));
+        }
+    }
+    let mut canonical_headers = String::new();
+    for name in &names {
+        let value = received
+            .headers
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(format!("signed header {name} missing"))?;
+        canonical_headers.push_str(&format!("{name}:{}\n", value.trim()));
+    }
+    let (path, query) = received
+        .target
+        .split_once('?')
+        .unwrap_or((received.target.as_str(), ""));
+    let canonical = format!(
+        "{}\n{}/\n{}\n{}\n{}\n{}",
+        received.method,
+        path,
+        query,
+        canonical_headers,
+        signed,
+        hex::encode(sha2::Sha256::digest(b"")),
+    );
+    let date = received
+        .headers
+        .get("x-sdk-date")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no X-Sdk-Date")?;
+    let to_sign = format!(
+        "SDK-HMAC-SHA256\n{date}\n{}",
+        hex::encode(sha2::Sha256::digest(canonical.as_bytes()))
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret_key.as_bytes()).unwrap();
+    mac.update(to_sign.as_bytes());
+    let expected = hex::encode(mac.finalize().into_bytes());
+    if expected != signature {
+        return Err(format!("signature {signature} != {expected}"));
+    }
+    Ok(())
 }
