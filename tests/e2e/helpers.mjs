@@ -34,6 +34,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { Builder, Key } from 'selenium-webdriver';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:9009';
@@ -57,6 +58,8 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
   '--disable-dev-shm-usage',
   '--lang=en-US',
+  // As Playwright's headless Chromium: scrollbars take no room.
+  '--hide-scrollbars',
   `--window-size=${VIEWPORT.width},${VIEWPORT.height}`,
 ];
 
@@ -386,10 +389,29 @@ class Locator {
     await el.click();
   }
 
+  /**
+   * The element's part of a screenshot of the viewport (WebKitGTK's element
+   * screenshots come back black above some line, and every engine's
+   * viewport screenshot is right): the element must be in the viewport.
+   */
   async screenshot({ path }) {
     await this.waitFor();
-    const el = await this._run((els) => els[0]);
-    writeFileSync(path, Buffer.from(await el.takeScreenshot(), 'base64'));
+    // What the page shows once painted: WebKit's screenshot is its last
+    // composited frame, which lags the DOM by a frame or more.
+    const rect = await this.evaluate((el) => new Promise((done) =>
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+        const r = el.getBoundingClientRect();
+        const k = devicePixelRatio;
+        done({ x: r.x * k, y: r.y * k, width: r.width * k, height: r.height * k });
+      }, 500)))));
+    const shot = PNG.sync.read(Buffer.from(await this._page.driver.takeScreenshot(), 'base64'));
+    const [x, y] = [Math.round(rect.x), Math.round(rect.y)];
+    const width = Math.min(Math.round(rect.width), shot.width - x);
+    const height = Math.min(Math.round(rect.height), shot.height - y);
+    assert.ok(x >= 0 && y >= 0 && width > 0 && height > 0, `element out of the viewport: ${JSON.stringify(rect)}`);
+    const out = new PNG({ width, height });
+    PNG.bitblt(shot, out, x, y, width, height, 0, 0);
+    writeFileSync(path, PNG.sync.write(out));
   }
 }
 
