@@ -177,6 +177,34 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
+// Safari before 17.5 and Firefox before 120 lack light-dark(), which every
+// colour of the card goes through: there the card's colours are invalid at
+// computed-value time, and it takes the page's (text and background), with
+// no borders; it must stay legible. The card's sheet, as such a browser
+// reads it: light-dark() an unknown function.
+test('without light-dark() the card takes the page colours and stays legible', async () => {
+  for (const dataset of ['status-failed', 'http-401']) {
+    const v = await openCard(browser, { project_id: 'p', dataset_id: dataset });
+    try {
+      await v.page.locator('.mss-card:not([data-state="loading"])').waitFor();
+      const replaced = await v.page.evaluate(() => {
+        const sheet = document.querySelector('modelarts-sync-status').shadowRoot.adoptedStyleSheets[0];
+        const css = [...sheet.cssRules].map((r) => r.cssText).join('\n');
+        const count = css.split('light-dark(').length - 1;
+        sheet.replaceSync(css.replaceAll('light-dark(', 'no-light-dark('));
+        return count;
+      });
+      assert.ok(replaced >= 20, `${replaced} light-dark() in the sheet`);
+      assert.equal(await v.card.evaluate((e) => getComputedStyle(e).backgroundColor), 'rgba(0, 0, 0, 0)');
+      assert.equal(await v.card.evaluate((e) => getComputedStyle(e).color), 'rgb(31, 41, 55)');
+      const worst = await lowestContrast(v.page);
+      assert.ok(worst.ratio >= 4.5, `${dataset}: ${worst.ratio.toFixed(2)} for "${worst.text}"`);
+    } finally {
+      await v.close();
+    }
+  }
+});
+
 // prefers-color-scheme is the browser's setting: a browser started dark.
 test('theme auto follows prefers-color-scheme', async () => {
   const background = async (b) => {
