@@ -25,8 +25,8 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
 
   demo    install what is missing, start the mock backend and `trunk serve`,
           print the demo URL; Ctrl-C stops both
-  test    install what is missing, then run every test: native, wasm in
-          headless Chromium, end-to-end against the release build
+  test    install what is missing, then run every test: native, then wasm
+          and end-to-end (release build) in Chromium, Firefox and WebKit
   setup   only install what is missing
   build   build the release widget into dist/ (what portals serve)
   size    build the release widget and print its transfer size
@@ -638,7 +638,7 @@ fn test() -> Result {
     let mut counts = Vec::new();
     let (mock, mock_url) = start_mock("127.0.0.1:0", &[])?;
     for engine in Engine::ALL {
-        eprintln!("\n== wasm-bindgen tests in headless {}", engine.name());
+        eprintln!("\n== wasm-bindgen tests in {}", engine.name());
         let mut cmd = cargo();
         cmd.args([
             "test",
@@ -706,7 +706,7 @@ fn test() -> Result {
     }
     for engine in Engine::ALL {
         eprintln!(
-            "\n== end-to-end tests: release build in headless {} against the mock",
+            "\n== end-to-end tests: release build in {} against the mock",
             engine.name()
         );
         counts.push(run_e2e_counted(engine, &tools, &base_url, &files)?);
