@@ -2,8 +2,9 @@
 //! `cargo xtask build`, and the commands in [`USAGE`].
 //!
 //! Every command first installs what this machine lacks (wasm target,
-//! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium and its
-//! driver, the e2e tests' npm packages) and skips what is already there.
+//! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium, Firefox
+//! ESR and WebKitGTK with their WebDriver servers, Xvfb, the e2e tests' npm
+//! packages) and skips what is already there.
 
 mod link;
 mod minify;
