@@ -295,7 +295,7 @@ test('a failure is announced once, not on every retry', async () => {
 });
 
 test('the portal example works under the strict CSP', async () => {
-  // page-init.js records violations and errors from the page's start.
+  // /e2e/init.js records violations and errors from the page's start.
   const { page, close } = await openPage(browser, '/examples/portal.html');
   try {
     const cards = page.locator('.mss-card');

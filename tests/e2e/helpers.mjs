@@ -15,11 +15,12 @@
 //
 // Everything Playwright did from outside the page, these helpers do from
 // inside it, the same way in every engine:
-// - a test's init function, run before the page's own scripts: every page
-//   of the test site (xtask's e2e_site: dist/ plus /e2e/init.js, named first
-//   by each HTML page) runs page-init.js, which runs the function the test
-//   left in sessionStorage; it also records errors, console.error and CSP
-//   violations from the page's very start;
+// - a test's init function, run before the page's own scripts: each HTML
+//   page of the test site (xtask's e2e_site: a copy of dist/) names
+//   /e2e/init.js (tests/e2e/site/init.js) as a classic script in its <head>,
+//   so it runs before the page's module scripts; it runs the function the
+//   test left in sessionStorage, and records errors, console.error and CSP
+//   violations from the page's start;
 // - the requests a page sent: Resource Timing (what the browser fetched);
 // - offline: the widget learns of it from navigator.onLine and the
 //   online/offline events, which setOffline changes and sends (the real
@@ -308,7 +309,7 @@ class Page {
 
   /** Errors, unhandled rejections and console.error since the page started. */
   problems() {
-    return this.evaluate(() => window.__e2e?.problems ?? ['page-init.js did not run']);
+    return this.evaluate(() => window.__e2e?.problems ?? ['/e2e/init.js did not run']);
   }
 
   /** What the browser tells a page when the network goes away or comes back. */
@@ -417,7 +418,7 @@ class Locator {
 
 /**
  * Opens `path` (of the test site) in the browser's page. `init`: a function
- * run in the page before its own scripts (by page-init.js).
+ * run in the page before its own scripts (by /e2e/init.js).
  */
 export async function openPage(browser, path, { init } = {}) {
   const page = await browser.newPage();
