@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
-import { dateText, launch } from '../tests/e2e/helpers.mjs';
+import { dateText, launch } from '../tests/e2e/playwright.mjs';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
 const { WIDGET_URL, BASELINE_URL, WIDGET_DIST, BASELINE_DIST } = process.env;

@@ -1,4 +1,4 @@
-//! Component tests in headless Chromium (`cargo xtask test` runs them with
+//! Component tests in Chromium, Firefox and WebKit (`cargo xtask test` runs them with
 //! `MSS_MOCK_URL` pointing at a running mock backend).
 #![cfg(target_arch = "wasm32")]
 

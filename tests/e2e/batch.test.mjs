@@ -39,15 +39,15 @@ test('cards added together share one request and each shows its own dataset', as
   try {
     await waitForState(v.card, 'ok');
     const ids = Array.from({ length: 30 }, (_, i) => unique(`batch-${i}`));
-    const before = v.statusRequests.length;
+    const before = (await v.requests()).length;
     await addBatchCards(v.page, ids, { interval: '3600' });
     const cards = await cardsOf(v.page, ids.length);
     assert.deepEqual(cards.map((c) => c.dataset), ids);
     assert.ok(cards.every((c) => c.state === 'ok'));
-    const sent = v.statusRequests.slice(before);
+    const sent = (await v.requests()).slice(before);
     assert.equal(sent.length, 1, sent.join('\n'));
     assert.ok(sent[0].includes(`/api/v2/p${BATCH}${ids.join(',')}`), sent[0]);
-    assert.deepEqual(v.problems, []);
+    assert.deepEqual(await v.problems(), []);
   } finally {
     await v.close();
   }
@@ -104,11 +104,10 @@ test('batch cards that fail retry together, with one jitter', async () => {
     await waitForState(v.card, 'ok');
     // RUNNING on the first request, 503 on every later one.
     const ids = Array.from({ length: 20 }, (_, i) => unique(`goes-down-${i}`));
-    const sent = [];
-    v.page.on('request', (r) => { if (r.url().includes(BATCH)) sent.push(r.url()); });
     await addBatchCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
     await v.page.waitForTimeout(6_500);
     const cards = await cardsOf(v.page, ids.length);
+    const sent = (await v.requests()).filter((url) => url.includes(BATCH));
     assert.ok(cards.every((c) => c.state === 'error' && c.status === 'RUNNING'));
     // First answer, then at least two retries after backoff: each one
     // request for all twenty cards.
@@ -125,13 +124,13 @@ test('a batch card refreshed by hand fetches at once', async () => {
   try {
     await waitForState(v.card, 'ok');
     const before = await v.card.locator('[data-field="updated_at"]').getAttribute('datetime');
-    const sent = v.statusRequests.length;
+    const sent = (await v.requests()).length;
     await v.page.waitForTimeout(10);
     await v.card.locator('button[data-action="refresh"]').click();
     await v.page.waitForFunction((before) => document.querySelector('modelarts-sync-status').shadowRoot
       .querySelector('[data-field="updated_at"]').getAttribute('datetime') !== before, before);
-    assert.equal(v.statusRequests.length, sent + 1);
-    assert.ok(v.statusRequests.at(-1).includes(`${BATCH}status-running`));
+    assert.equal((await v.requests()).length, sent + 1);
+    assert.ok((await v.requests()).at(-1).includes(`${BATCH}status-running`));
     assert.equal(await text(v.card, 'status'), 'Running');
   } finally {
     await v.close();
@@ -145,7 +144,7 @@ test('batch with a template proxy is a configuration error', async () => {
   try {
     await waitForState(v.card, 'config-error');
     assert.match(await text(v.card, 'config_error'), /requests="batch" needs a base URL, not a template/);
-    assert.equal(v.statusRequests.length, 0);
+    assert.equal((await v.requests()).length, 0);
   } finally {
     await v.close();
   }

@@ -1,5 +1,8 @@
 // The refresh policy as a user's network tab would see it: backoff,
 // Retry-After, idle interval, hidden pages, offline, staleness.
+// Hidden and offline are what the browser tells the page (document.hidden,
+// navigator.onLine and their events), set from inside the page: the same in
+// every engine (a real offline switch exists only in Chromium's DevTools).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openCard, waitForState, text, unique, addCards } from './helpers.mjs';
@@ -10,9 +13,9 @@ after(async () => { await browser?.close(); });
 
 /** Counts status requests made during `ms` milliseconds from now. */
 async function countDuring(v, ms) {
-  const start = v.statusRequests.length;
+  const start = (await v.requests()).length;
   await v.page.waitForTimeout(ms);
-  return v.statusRequests.length - start;
+  return (await v.requests()).length - start;
 }
 
 test('a backend that always fails is retried with a doubling delay', async () => {
@@ -22,7 +25,7 @@ test('a backend that always fails is retried with a doubling delay', async () =>
     await waitForState(v.card, 'error');
     const t0 = Date.now();
     await v.page.waitForTimeout(5_500 - (Date.now() - t0));
-    assert.equal(v.statusRequests.length, 3, `requests: ${v.statusRequests.length}`);
+    assert.equal((await v.requests()).length, 3, `requests: ${(await v.requests()).length}`);
     assert.match(await text(v.card, 'retry_in'), /^retrying in \d+ s$/);
   } finally {
     await v.close();
@@ -47,7 +50,7 @@ test('the refresh button retries at once during backoff', async () => {
     await waitForState(v.card, 'error');
     await v.card.locator('button[data-action="refresh"]').click();
     await v.page.waitForTimeout(500);
-    assert.equal(v.statusRequests.length, 2);
+    assert.equal((await v.requests()).length, 2);
   } finally {
     await v.close();
   }
@@ -92,10 +95,10 @@ test('a hidden page sends nothing, and refreshes at once when shown', async () =
     }, hidden);
     await setHidden(true);
     assert.equal(await countDuring(v, 3_000), 0);
-    const before = v.statusRequests.length;
+    const before = (await v.requests()).length;
     await setHidden(false);
     await v.page.waitForTimeout(400);
-    assert.equal(v.statusRequests.length - before, 1);
+    assert.equal((await v.requests()).length - before, 1);
   } finally {
     await v.close();
   }
@@ -105,12 +108,12 @@ test('offline pauses, online refreshes at once', async () => {
   const v = await openCard(browser, { project_id: 'p', dataset_id: unique('offline'), interval: '1' });
   try {
     await waitForState(v.card, 'ok');
-    await v.page.context().setOffline(true);
+    await v.page.setOffline(true);
     assert.equal(await countDuring(v, 3_000), 0);
-    const before = v.statusRequests.length;
-    await v.page.context().setOffline(false);
+    const before = (await v.requests()).length;
+    await v.page.setOffline(false);
     await v.page.waitForTimeout(400);
-    assert.equal(v.statusRequests.length - before, 1);
+    assert.equal((await v.requests()).length - before, 1);
   } finally {
     await v.close();
   }
@@ -125,15 +128,15 @@ test('page events reach every card on the page, and not one removed', async () =
     await addCards(v.page, [kept, removed], { interval: '1' });
     const host = (id) => `modelarts-sync-status[dataset-id="${id}"]`;
     for (const id of [kept, removed]) {
-      await v.page.locator(`${host(id)} .mss-card[data-state="ok"]`).waitFor({ timeout: 10_000 });
+      await v.page.locator(host(id)).locator('.mss-card[data-state="ok"]').waitFor({ timeout: 10_000 });
     }
     await v.page.evaluate((selector) => document.querySelector(selector).remove(), host(removed));
-    await v.page.context().setOffline(true);
+    await v.page.setOffline(true);
     assert.equal(await countDuring(v, 3_000), 0);
-    const before = v.statusRequests.length;
-    await v.page.context().setOffline(false);
+    const before = (await v.requests()).length;
+    await v.page.setOffline(false);
     await v.page.waitForTimeout(400);
-    const asked = v.statusRequests.slice(before).map((url) => url.split('/datasets/')[1].split('/')[0]);
+    const asked = (await v.requests()).slice(before).map((url) => url.split('/datasets/')[1].split('/')[0]);
     assert.deepEqual(asked.sort(), [first, kept].sort());
   } finally {
     await v.close();

@@ -1,7 +1,9 @@
-// Renders the card in each status to docs/screenshots/*.png (run by
-// `cargo xtask screenshots`; not a test).
+// Renders the card to docs/screenshots/*.png (run by `cargo xtask
+// screenshots` once per engine; not a test): every state in Chromium
+// (`running.png`), and the running, failed and dark cards in Firefox and
+// WebKit beside them (`firefox-running.png`, `webkit-running.png`).
 import { mkdir } from 'node:fs/promises';
-import { launch, openCard, waitForState, dateText } from './helpers.mjs';
+import { ENGINE, launch, openCard, waitForState, dateText } from './helpers.mjs';
 
 const OUT = new URL('../../docs/screenshots/', import.meta.url);
 const SHOTS = [
@@ -18,20 +20,23 @@ const SHOTS = [
   ['dark', { dataset_id: 'status-failed', theme: 'dark' }, 'ok'],
   ['compact', { dataset_id: 'status-running', variant: 'compact' }, 'ok'],
 ];
+const OTHER_ENGINES = ['running', 'failed', 'dark'];
+const prefix = ENGINE === 'chromium' ? '' : `${ENGINE}-`;
 
 await mkdir(OUT, { recursive: true });
-const browser = await launch();
+// Reduced motion: the spinner is caught at rest, the same in every shot.
+const browser = await launch({ reducedMotion: 'reduce' });
 try {
   for (const [name, options, state] of SHOTS) {
+    if (prefix && !OTHER_ENGINES.includes(name)) continue;
     const v = await openCard(browser, { project_id: 'proj-1', ...options });
     await waitForState(v.card, state);
     // Dates are formatted a moment after the status.
     if (state === 'ok') await dateText(v.card, 'updated_at');
-    // Let "now" settle and the spinner be caught mid-turn consistently.
-    await v.page.emulateMedia({ reducedMotion: 'reduce' });
-    await v.card.screenshot({ path: new URL(`${name}.png`, OUT).pathname });
+    const file = `${prefix}${name}.png`;
+    await v.card.screenshot({ path: new URL(file, OUT).pathname });
     await v.close();
-    console.log(`docs/screenshots/${name}.png`);
+    console.log(`docs/screenshots/${file}`);
   }
 } finally {
   await browser.close();

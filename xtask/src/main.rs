@@ -2,14 +2,16 @@
 //! `cargo xtask build`, and the commands in [`USAGE`].
 //!
 //! Every command first installs what this machine lacks (wasm target,
-//! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium and its
-//! driver, the e2e tests' npm packages) and skips what is already there.
+//! wasm-bindgen-cli matching Cargo.lock, trunk, wasm-opt, Chromium, Firefox
+//! ESR and WebKitGTK with their WebDriver servers, Xvfb, the e2e tests' npm
+//! packages) and skips what is already there.
 
 mod minify;
 mod setup;
 mod size;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,8 +25,8 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
 
   demo    install what is missing, start the mock backend and `trunk serve`,
           print the demo URL; Ctrl-C stops both
-  test    install what is missing, then run every test: native, wasm in
-          headless Chromium, end-to-end against the release build
+  test    install what is missing, then run every test: native, then wasm
+          and end-to-end (release build) in Chromium, Firefox and WebKit
   setup   only install what is missing
   build   build the release widget into dist/ (what portals serve)
   size    build the release widget and print its transfer size
@@ -312,13 +314,189 @@ fn screenshots() -> Result {
     let tools = setup::ensure_all()?;
     setup::ensure_cjk_font()?;
     release_build(&tools.build)?;
-    let dist = root().join("dist");
-    let dist = dist.to_string_lossy();
-    let (_server, base_url) = start_mock("127.0.0.1:0", &["--static", &dist])?;
-    run(Command::new("node")
-        .arg("tests/e2e/screenshots.mjs")
-        .env("BASE_URL", &base_url)
-        .env("CHROMIUM", &tools.chromium))
+    let site = e2e_site(&root().join("dist"))?;
+    let (_server, base_url) = start_mock("127.0.0.1:0", &["--static", &site.to_string_lossy()])?;
+    for engine in Engine::ALL {
+        run(&mut engine.node(&tools, &base_url, &["tests/e2e/screenshots.mjs"]))?;
+    }
+    Ok(())
+}
+
+/// A browser engine the tests run in.
+#[derive(Clone, Copy)]
+enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+impl Engine {
+    const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+
+    /// As `E2E_BROWSER` names it.
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+
+    /// `node` with these arguments, told which engine to drive and where it
+    /// is; WebKit's under an X server of its own (`xvfb-run`).
+    fn node(self, tools: &setup::Tools, base_url: &str, args: &[&str]) -> Command {
+        let mut cmd = match self {
+            Engine::WebKit => {
+                let mut cmd = Command::new(&tools.webkit.xvfb_run);
+                cmd.args(["-a", "-s", "-screen 0 1024x768x24", "node"]);
+                cmd
+            }
+            _ => Command::new("node"),
+        };
+        cmd.args(args)
+            .env("BASE_URL", base_url)
+            .env("E2E_BROWSER", self.name())
+            .env("CHROMIUM", &tools.chromium)
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env("FIREFOX", &tools.firefox.binary)
+            .env("GECKODRIVER", &tools.firefox.geckodriver)
+            .env("WEBKIT_DRIVER", &tools.webkit.driver)
+            .env("MINIBROWSER", &tools.webkit.minibrowser);
+        cmd
+    }
+}
+
+/// The end-to-end tests' site: `dist`'s files under `target/e2e/site`, each
+/// HTML page naming `/e2e/init.js` (tests/e2e/site/init.js: it records the
+/// page's errors and runs a test's init function before the page's own
+/// scripts; helpers.mjs says why) at the end of its `<head>`, after any CSP
+/// `<meta>`, plus `tests/e2e/site/*` under `/e2e/`. The pages are otherwise
+/// `dist`'s own.
+fn e2e_site(dist: &Path) -> Result<PathBuf> {
+    let site = root().join("target/e2e/site");
+    copy_site(dist, &root().join("tests/e2e/site"), &site)?;
+    Ok(site)
+}
+
+fn copy_site(dist: &Path, extra: &Path, site: &Path) -> Result {
+    if site.exists() {
+        std::fs::remove_dir_all(site).map_err(|e| format!("{}: {e}", site.display()))?;
+    }
+    const TAG: &str = "<script src=\"/e2e/init.js\"></script>\n";
+    for file in files_under(dist, |_| true)? {
+        let rel = file.strip_prefix(dist).map_err(|e| e.to_string())?;
+        let to = site.join(rel);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        if file.extension().is_some_and(|x| x == "html") {
+            let html =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let at = html
+                .find("</head>")
+                .ok_or_else(|| format!("{} has no </head>", file.display()))?;
+            let html = format!("{}{TAG}{}", &html[..at], &html[at..]);
+            std::fs::write(&to, html).map_err(|e| format!("{}: {e}", to.display()))?;
+        } else {
+            std::fs::copy(&file, &to).map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+    }
+    let into = site.join("e2e");
+    std::fs::create_dir_all(&into).map_err(|e| format!("{}: {e}", into.display()))?;
+    for file in files_under(extra, |_| false)? {
+        let name = file.file_name().unwrap_or_default();
+        std::fs::copy(&file, into.join(name)).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// What one run of a test suite in one engine counted.
+struct Counted {
+    what: String,
+    passed: u64,
+    failed: u64,
+    secs: u64,
+    ok: bool,
+}
+
+/// Runs a wasm-bindgen test run, its output shown as it comes, and reads
+/// its count from cargo's "test result: ok. 6 passed; 0 failed; …" line.
+fn run_wasm_counted(what: String, cmd: &mut Command) -> Result<Counted> {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: $ {shown}");
+    let started = std::time::Instant::now();
+    let mut child = cmd
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (mut passed, mut failed) = (0, 0);
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
+        println!("{line}");
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            passed += count_before(rest, " passed");
+            failed += count_before(rest, " failed");
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{shown}: {e}"))?;
+    Ok(Counted {
+        what,
+        passed,
+        failed,
+        secs: started.elapsed().as_secs(),
+        ok: status.success() && passed > 0,
+    })
+}
+
+/// The number just before `word` in `text` ("ok. 6 passed; 0 failed" → 6).
+fn count_before(text: &str, word: &str) -> u64 {
+    text.find(word)
+        .and_then(|at| text[..at].rsplit([' ', '.']).next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs the end-to-end tests in one engine: node's spec report on the
+/// terminal, its TAP report in `target/e2e/<engine>.tap` for the count.
+fn run_e2e_counted(
+    engine: Engine,
+    tools: &setup::Tools,
+    base_url: &str,
+    files: &[String],
+) -> Result<Counted> {
+    let tap = root().join(format!("target/e2e/{}.tap", engine.name()));
+    let _ = std::fs::remove_file(&tap);
+    let tap_arg = format!("--test-reporter-destination={}", tap.display());
+    let mut args = vec![
+        "--test",
+        "--test-reporter=spec",
+        "--test-reporter-destination=stdout",
+        "--test-reporter=tap",
+        tap_arg.as_str(),
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let started = std::time::Instant::now();
+    let ok = run(&mut engine.node(tools, base_url, &args)).is_ok();
+    let report = std::fs::read_to_string(&tap).unwrap_or_default();
+    let total = |key: &str| {
+        report
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("# {key} ")))
+            .filter_map(|n| n.trim().parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    let (passed, failed) = (total("pass"), total("fail") + total("cancelled"));
+    Ok(Counted {
+        what: format!("e2e in {}", engine.name()),
+        passed,
+        failed,
+        secs: started.elapsed().as_secs(),
+        // Skipped or todo tests would pass unnoticed: there must be none.
+        ok: ok && passed > 0 && failed == 0 && total("skipped") == 0 && total("todo") == 0,
+    })
 }
 
 fn test() -> Result {
@@ -354,10 +532,12 @@ fn test() -> Result {
     eprintln!("\n== native tests (core, mock backend, xtask)");
     run(cargo().args(["test", "--workspace"]))?;
 
-    eprintln!("\n== wasm-bindgen tests in headless Chromium");
+    let mut counts = Vec::new();
     let (mock, mock_url) = start_mock("127.0.0.1:0", &[])?;
-    run(cargo()
-        .args([
+    for engine in Engine::ALL {
+        eprintln!("\n== wasm-bindgen tests in {}", engine.name());
+        let mut cmd = cargo();
+        cmd.args([
             "test",
             "-p",
             "modelarts-sync-status",
@@ -367,18 +547,49 @@ fn test() -> Result {
             "web",
         ])
         .env("PATH", tools.build.path_env())
-        .env("CHROMEDRIVER", &tools.chromedriver)
-        .env("MSS_MOCK_URL", &mock_url))?;
+        .env("MSS_MOCK_URL", &mock_url);
+        // The runner takes the first driver it is given.
+        for var in [
+            "CHROMEDRIVER",
+            "GECKODRIVER",
+            "SAFARIDRIVER",
+            "SAFARIDRIVER_REMOTE",
+        ] {
+            cmd.env_remove(var);
+        }
+        let _webkit_driver;
+        match engine {
+            Engine::Chromium => {
+                cmd.env("CHROMEDRIVER", &tools.chromedriver);
+            }
+            Engine::Firefox => {
+                cmd.env("GECKODRIVER", &tools.firefox.geckodriver);
+            }
+            Engine::WebKit => {
+                // The runner knows safaridriver, and asks a remote one for a
+                // session with no capabilities: WebKitWebDriver then starts
+                // its MiniBrowser, under an X server of its own.
+                let (guard, url) = start_webkit_driver(&tools.webkit)?;
+                _webkit_driver = guard;
+                cmd.env("SAFARIDRIVER_REMOTE", url);
+            }
+        }
+        counts.push(run_wasm_counted(
+            format!("wasm in {}", engine.name()),
+            &mut cmd,
+        )?);
+    }
     drop(mock);
 
     eprintln!("\n== release build (trunk build --release) and its transfer size");
     release_build(&tools.build)?;
     size::check(&size::report(&root().join("dist"))?)?;
 
-    eprintln!("\n== end-to-end tests: release build in headless Chromium against the mock");
-    let dist = root().join("dist");
-    let dist = dist.to_string_lossy();
-    let (_server, base_url) = start_mock("127.0.0.1:0", &["--static", &dist, "--cycle", "8"])?;
+    let site = e2e_site(&root().join("dist"))?;
+    let (_server, base_url) = start_mock(
+        "127.0.0.1:0",
+        &["--static", &site.to_string_lossy(), "--cycle", "8"],
+    )?;
     let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
         .map_err(|e| format!("tests/e2e: {e}"))?
         .filter_map(|e| e.ok())
@@ -390,12 +601,79 @@ fn test() -> Result {
     if files.is_empty() {
         return Err("no end-to-end tests found in tests/e2e".into());
     }
-    run(Command::new("node")
-        .arg("--test")
-        .args(&files)
-        .env("BASE_URL", &base_url)
-        .env("CHROMIUM", &tools.chromium))?;
-    Ok(())
+    for engine in Engine::ALL {
+        eprintln!(
+            "\n== end-to-end tests: release build in {} against the mock",
+            engine.name()
+        );
+        counts.push(run_e2e_counted(engine, &tools, &base_url, &files)?);
+    }
+
+    println!("\n== tests per engine");
+    let (mut passed, mut failed) = (0, 0);
+    for c in &counts {
+        println!(
+            "{:<18} {:>3} passed, {} failed ({} s){}",
+            c.what,
+            c.passed,
+            c.failed,
+            c.secs,
+            if c.ok { "" } else { "  FAILED" }
+        );
+        passed += c.passed;
+        failed += c.failed;
+    }
+    println!("browsers: {passed} passed, {failed} failed");
+    let bad: Vec<&str> = counts
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.what.as_str())
+        .collect();
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", bad.join(", ")))
+    }
+}
+
+/// A process group (xvfb-run, its X server and what it runs) ended when
+/// dropped.
+struct GroupGuard(Child);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// WebKitWebDriver on a free port under `xvfb-run`; its URL.
+fn start_webkit_driver(webkit: &setup::WebKit) -> Result<(GroupGuard, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
+        .port();
+    let child = Command::new(&webkit.xvfb_run)
+        .args(["-a", "-s", "-screen 0 1024x768x24"])
+        .arg(&webkit.driver)
+        .arg(format!("--port={port}"))
+        // Killing xvfb-run must take the driver and X server along.
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", webkit.driver.display()))?;
+    let guard = GroupGuard(child);
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok((guard, url));
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!(
+        "{} did not listen within 10 s",
+        webkit.driver.display()
+    ))
 }
 
 /// A fresh, empty folder for one test, removed by the test when done.
@@ -436,5 +714,42 @@ mod tests {
         assert!(html.contains(r#"<script type="module" src="/modelarts-sync-status-loader.js">"#));
         assert!(!html.contains("demo.js"), "{html}");
         assert!(!html.contains(r#"rel="modulepreload" href="/modelarts-sync-status-loader.js""#));
+    }
+
+    #[test]
+    fn the_e2e_site_names_the_init_script_after_the_csp() {
+        let top = scratch_dir("site");
+        let (dist, extra, site) = (top.join("dist"), top.join("extra"), top.join("site"));
+        std::fs::create_dir_all(dist.join("examples")).unwrap();
+        std::fs::create_dir_all(&extra).unwrap();
+        let csp = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'">"#;
+        std::fs::write(
+            dist.join("examples/portal.html"),
+            format!(
+                "<html><head>{csp}<script type=\"module\" src=\"a.js\"></script></head></html>"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dist.join("a.wasm"), "wasm").unwrap();
+        std::fs::write(extra.join("init.js"), "init").unwrap();
+        copy_site(&dist, &extra, &site).unwrap();
+        let html = std::fs::read_to_string(site.join("examples/portal.html")).unwrap();
+        let wasm = std::fs::read_to_string(site.join("a.wasm")).unwrap();
+        let init = std::fs::read_to_string(site.join("e2e/init.js")).unwrap();
+        let _ = std::fs::remove_dir_all(&top);
+        let tag = html
+            .find(r#"<script src="/e2e/init.js"></script>"#)
+            .unwrap();
+        assert!(html.find(csp).unwrap() < tag, "{html}");
+        assert!(tag < html.find("</head>").unwrap(), "{html}");
+        assert_eq!((wasm.as_str(), init.as_str()), ("wasm", "init"));
+    }
+
+    #[test]
+    fn test_counts_are_read() {
+        let line = "ok. 6 passed; 0 failed; 0 ignored; 0 filtered out; finished in 1.20s";
+        assert_eq!(count_before(line, " passed"), 6);
+        assert_eq!(count_before(line, " failed"), 0);
+        assert_eq!(count_before("FAILED. 5 passed; 1 failed;", " failed"), 1);
     }
 }

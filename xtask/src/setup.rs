@@ -9,6 +9,13 @@ use crate::{root, run, Result};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const TERSER_VERSION: &str = "5.51.4";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+/// The oldest Firefox ESR and WebKitGTK the tests are known to pass in
+/// (Debian's; the README's supported versions).
+pub const FIREFOX_ESR_MIN: u32 = 140;
+pub const WEBKITGTK_MIN: (u32, u32) = (2, 50);
+/// Where Debian's webkit2gtk-driver finds the browser it drives.
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 
 /// What the release build needs.
 pub struct BuildTools {
@@ -28,11 +35,27 @@ impl BuildTools {
     }
 }
 
-/// Everything: the build's tools, and the browser the tests drive.
+/// Everything: the build's tools, and the browsers the tests drive.
 pub struct Tools {
     pub build: BuildTools,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    pub firefox: Firefox,
+    pub webkit: WebKit,
+}
+
+/// Firefox ESR and its WebDriver server.
+pub struct Firefox {
+    pub binary: PathBuf,
+    pub geckodriver: PathBuf,
+}
+
+/// WebKitGTK's WebDriver server, the browser it starts, and `xvfb-run`
+/// (MiniBrowser needs an X server; its `--headless` hangs the session).
+pub struct WebKit {
+    pub driver: PathBuf,
+    pub minibrowser: PathBuf,
+    pub xvfb_run: PathBuf,
 }
 
 /// The first line a tool prints for `--version`, if it runs.
@@ -90,11 +113,15 @@ pub fn ensure_all() -> Result<Tools> {
     let build = ensure_build()?;
     let (chromium, chromedriver) = ensure_chromium()?;
     ensure_redis()?;
+    let firefox = ensure_firefox()?;
+    let webkit = ensure_webkit()?;
     ensure_e2e_packages()?;
     Ok(Tools {
         build,
         chromium,
         chromedriver,
+        firefox,
+        webkit,
     })
 }
 
@@ -224,6 +251,90 @@ fn ensure_redis() -> Result {
     apt_install(&["redis-server"])
 }
 
+/// The numbers in a version line ("Mozilla Firefox 140.5.0esr" → [140, 5, 0]).
+fn version_numbers(line: &str) -> Vec<u32> {
+    line.split_whitespace()
+        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|w| {
+            w.split('.')
+                .map_while(|p| {
+                    let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+                    digits.parse().ok()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Firefox ESR from Debian, and geckodriver from crates.io (its npm package
+/// downloads the binary, which fails here).
+fn ensure_firefox() -> Result<Firefox> {
+    let binary = PathBuf::from("/usr/bin/firefox-esr");
+    if !binary.exists() {
+        apt_install(&["firefox-esr"])?;
+    }
+    let have = version_of(&binary, "--version").unwrap_or_default();
+    if version_numbers(&have).first().copied().unwrap_or(0) < FIREFOX_ESR_MIN {
+        return Err(format!(
+            "{} is {have:?}; the tests need Firefox ESR {FIREFOX_ESR_MIN} or later",
+            binary.display()
+        ));
+    }
+    let geckodriver = cargo_bin().join("geckodriver");
+    let have = version_of(&geckodriver, "--version").unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(GECKODRIVER_VERSION) {
+        run(Command::new("cargo").args([
+            "install",
+            "geckodriver",
+            "--version",
+            GECKODRIVER_VERSION,
+            "--locked",
+        ]))?;
+    }
+    Ok(Firefox {
+        binary,
+        geckodriver,
+    })
+}
+
+/// WebKitGTK's WebDriver server (Debian's webkit2gtk-driver, which brings
+/// the MiniBrowser it drives) and xvfb.
+fn ensure_webkit() -> Result<WebKit> {
+    let driver = PathBuf::from("/usr/bin/WebKitWebDriver");
+    let minibrowser = PathBuf::from(MINIBROWSER);
+    let xvfb_run = PathBuf::from("/usr/bin/xvfb-run");
+    if !(driver.exists() && minibrowser.exists() && xvfb_run.exists()) {
+        apt_install(&["webkit2gtk-driver", "xvfb", "xauth"])?;
+    }
+    // WebKitWebDriver has no --version: the package's.
+    let have = Command::new("dpkg-query")
+        .args([
+            "-W",
+            "-f",
+            "webkit2gtk-driver ${Version}",
+            "webkit2gtk-driver",
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let numbers = version_numbers(&have);
+    if (numbers.first().copied(), numbers.get(1).copied())
+        < (Some(WEBKITGTK_MIN.0), Some(WEBKITGTK_MIN.1))
+    {
+        return Err(format!(
+            "{} is {have:?}; the tests need WebKitGTK {}.{} or later",
+            driver.display(),
+            WEBKITGTK_MIN.0,
+            WEBKITGTK_MIN.1
+        ));
+    }
+    Ok(WebKit {
+        driver,
+        minibrowser,
+        xvfb_run,
+    })
+}
+
 /// A CJK font, so that zh-CN screenshots show glyphs, not boxes (docs only).
 pub fn ensure_cjk_font() -> Result {
     let out = Command::new("fc-list").arg(":lang=zh").output();
@@ -261,8 +372,9 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// playwright-core for the end-to-end tests (it drives the system Chromium;
-/// it never downloads a browser).
+/// The end-to-end tests' npm packages: selenium-webdriver (the tests' WebDriver
+/// client) and playwright-core (the bench's Chromium); neither downloads a
+/// browser or a driver.
 fn ensure_e2e_packages() -> Result {
     let dir = root().join("tests/e2e");
     let marker = dir.join("node_modules/.package-lock.json");
@@ -282,4 +394,23 @@ fn ensure_e2e_packages() -> Result {
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&dir)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_numbers;
+
+    #[test]
+    fn version_lines_are_read() {
+        assert_eq!(version_numbers("Mozilla Firefox 153.8.0esr"), [153, 8, 0]);
+        assert_eq!(
+            version_numbers("webkit2gtk-driver 2.50.6-1~deb12u2"),
+            [2, 50, 6]
+        );
+        assert_eq!(
+            version_numbers("geckodriver 0.37.1 (abc 2026-01-01)"),
+            [0, 37, 1]
+        );
+        assert!(version_numbers("nothing").is_empty());
+    }
 }
