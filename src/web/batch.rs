@@ -29,6 +29,7 @@ use crate::core::url::{batch_url, encode_segment, MAX_BATCH};
 use crate::web::fetch::fetch_answer;
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
+use crate::web::wall;
 
 type Answer = Result<SyncStatus, RequestError>;
 /// The answer, and the batch's jitter in `[-1, 1]`.
@@ -129,10 +130,13 @@ fn flush() {
                 Err(err) => vec![Err(err); group.ids.len()],
             };
             let jitter = jitter();
-            // `split` answers each ID in order.
-            for (reply, answer) in group.replies.into_iter().zip(answers) {
-                reply(answer, jitter);
-            }
+            // `split` answers each ID in order; the cards plan from one
+            // reading of the wall clock, so that they stay together.
+            wall::held_while(|| {
+                for (reply, answer) in group.replies.into_iter().zip(answers) {
+                    reply(answer, jitter);
+                }
+            });
         });
     }
 }

@@ -9,6 +9,7 @@ mod intl;
 mod poller;
 mod random;
 mod timer;
+mod wall;
 
 pub use card::SyncStatusCard;
 pub use element::{mount, register_element, WidgetHandle, CARD_CSS, ELEMENT_NAME};

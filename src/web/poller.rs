@@ -23,6 +23,7 @@ use crate::web::batch;
 use crate::web::fetch::fetch_status;
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
+use crate::web::wall;
 
 /// What the view shows, as plain data.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -312,13 +313,8 @@ impl Poller {
             }
             Next::WaitUntil(at) => {
                 let retrying = inner.policy.borrow().retry_in(now).is_some();
-                let RefreshTimer { wait, planned } = clock::refresh_timer(
-                    inner.batch.is_some(),
-                    retrying,
-                    at,
-                    now,
-                    js_sys::Date::now(),
-                );
+                let RefreshTimer { wait, planned } =
+                    clock::refresh_timer(inner.batch.is_some(), retrying, at, now, wall::now());
                 inner.planned.set(planned);
                 inner.timer.set(wait);
             }

@@ -119,6 +119,32 @@ test('batch cards that fail retry together, with one jitter', async () => {
   }
 });
 
+// The cards of a batch are answered one after another, a few milliseconds
+// apart (more in a slow engine, as WebKit showed); each plans its next
+// request for a whole second of the wall clock. Here the clock moves 60 ms
+// at every reading: read card by card, the twenty plans would span more
+// than a second.
+test('batch cards plan from one reading of the clock, so no second splits them', async () => {
+  const skew = () => {
+    const now = Date.now;
+    let ahead = 0;
+    Date.now = () => now.call(Date) + (ahead += 60);
+  };
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-completed' }, { init: skew });
+  try {
+    await waitForState(v.card, 'ok');
+    const ids = Array.from({ length: 20 }, (_, i) => unique(`goes-down-${i}`));
+    await addBatchCards(v.page, ids, { interval: '1', 'idle-interval': '1' });
+    await v.page.waitForTimeout(4_500);
+    const sent = (await v.requests()).filter((url) => url.includes(BATCH));
+    assert.ok(sent.length >= 2, `${sent.length} requests`);
+    const asked = (url) => new URL(url).searchParams.get('dataset_ids').split(',').length;
+    assert.deepEqual(sent.map(asked), sent.map(() => 20));
+  } finally {
+    await v.close();
+  }
+});
+
 test('a batch card refreshed by hand fetches at once', async () => {
   const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running', requests: 'batch' });
   try {
