@@ -266,8 +266,8 @@ fn version_numbers(line: &str) -> Vec<u32> {
         .unwrap_or_default()
 }
 
-/// Firefox ESR from Debian, and geckodriver from crates.io (its npm package
-/// downloads the binary, which fails here).
+/// Firefox ESR from Debian, and geckodriver built by `cargo install` (its npm
+/// package downloads the binary, which fails here).
 fn ensure_firefox() -> Result<Firefox> {
     let binary = PathBuf::from("/usr/bin/firefox-esr");
     if !binary.exists() {
