@@ -28,7 +28,8 @@ use crate::core::policy::LOADING_DELAY;
 pub struct OptionSpec {
     /// The snake case name: the demo page's query key.
     pub name: &'static str,
-    /// Other accepted names, in any spelling (`proxy` is also `proxy-url`).
+    /// Other accepted names, in snake case like `name` (`proxy` is also
+    /// `proxy_url`, so `proxy-url` and `proxyUrl`).
     pub aliases: &'static [&'static str],
     /// The default, as text read like a given value; `None`: see `absent`.
     pub default: Option<&'static str>,
@@ -60,18 +61,13 @@ impl OptionSpec {
         }
         key
     }
-
-    /// Whether `key` (in any spelling) names this option.
-    fn is_named(&self, key: &str) -> bool {
-        let key = option_name(key);
-        key == self.name || self.aliases.iter().any(|a| option_name(a) == key)
-    }
 }
 
 /// How an option's value is read: a [`Parse`] per kind of value.
 pub trait Parse {
     type Value;
-    /// Reads the given value, or the default's text when none was given.
+    /// Reads `value`: the one given, or else the text of the default that
+    /// [`OPTIONS`] declares (`None` when there is neither).
     fn parse(
         &self,
         name: &'static str,
@@ -128,10 +124,11 @@ macro_rules! options {
             /// Each option read by its parser; every problem recorded.
             fn parse_each(&self, errors: &mut Vec<ConfigError>) -> Option<Config> {
                 $(
-                    let $name = keep(
-                        errors,
-                        $parser.parse(stringify!($name), self.value(stringify!($name))),
-                    );
+                    // The declared default stands in for a value not given.
+                    let default: Option<&str> = $default;
+                    let default = default.map(OptionValue::from);
+                    let given = self.value(stringify!($name)).or(default.as_ref());
+                    let $name = keep(errors, $parser.parse(stringify!($name), given));
                 )+
                 Some(Config {
                     $( $name: $name?, )+
@@ -562,7 +559,9 @@ impl RawOptions {
     /// Sets one option by any of its names (`projectId`, `project_id`,
     /// `Project-ID`); returns false for a name that is not an option.
     pub fn set(&mut self, key: &str, value: Option<OptionValue>) -> bool {
-        match OPTIONS.iter().position(|o| o.is_named(key)) {
+        let key = option_name(key);
+        let named = |o: &OptionSpec| o.name == key || o.aliases.contains(&key.as_str());
+        match OPTIONS.iter().position(named) {
             Some(i) => {
                 self.0[i] = value;
                 true
@@ -604,7 +603,7 @@ impl Parse for ProxyUrl {
         name: &'static str,
         value: Option<&OptionValue>,
     ) -> Result<String, ConfigError> {
-        proxy(text(name, value)?.or(default_of(name)).unwrap_or_default())
+        proxy(text(name, value)?.unwrap_or_default())
     }
 }
 
@@ -632,8 +631,7 @@ impl Parse for Seconds {
         name: &'static str,
         value: Option<&OptionValue>,
     ) -> Result<Duration, ConfigError> {
-        let default = default_of(name).map(OptionValue::from);
-        seconds(name, value.or(default.as_ref()), self.0)
+        seconds(name, value, self.0)
     }
 }
 
@@ -662,7 +660,7 @@ impl<T> Words<T> {
 impl<T: Choice> Parse for Words<T> {
     type Value = T;
     fn parse(&self, name: &'static str, value: Option<&OptionValue>) -> Result<T, ConfigError> {
-        choice(name, text(name, value)?.or(default_of(name)))
+        choice(name, text(name, value)?)
     }
 }
 
@@ -678,11 +676,6 @@ impl Parse for LangTag {
     ) -> Result<Option<Lang>, ConfigError> {
         lang(text(name, value)?)
     }
-}
-
-/// The default text [`OPTIONS`] declares for `name`.
-fn default_of(name: &str) -> Option<&'static str> {
-    OPTIONS.iter().find(|o| o.name == name)?.default
 }
 
 /// An option's name in snake case: `projectId` → `project_id`, `Project-ID`
