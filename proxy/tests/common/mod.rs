@@ -34,6 +34,31 @@ pub struct Received {
     pub body: Bytes,
 }
 
+/// Asserts that only the headers the proxy may send upstream reached it
+/// (anything else is a leak of the browser's request): a GET's, and with a
+/// POST's empty body also its `content-type` and `content-length`.
+pub fn assert_only_allowed_headers(received: &Received) {
+    const ALLOWED: &[&str] = &[
+        "host",
+        "accept",
+        "user-agent",
+        "x-auth-token",
+        "x-sdk-date",
+        "authorization",
+        "x-project-id",
+    ];
+    const BODY: &[&str] = &["content-type", "content-length"];
+    let post = received.method == "POST";
+    for name in received.headers.keys() {
+        let name = name.as_str();
+        assert!(
+            ALLOWED.contains(&name) || (post && BODY.contains(&name)),
+            "header {name} reached the upstream with a {}",
+            received.method
+        );
+    }
+}
+
 /// What the fake upstream answers.
 #[derive(Debug, Clone)]
 pub struct Reply {
