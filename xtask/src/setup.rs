@@ -389,7 +389,18 @@ fn is_root() -> bool {
 /// client) and playwright-core (the bench's Chromium); neither downloads a
 /// browser or a driver.
 fn ensure_e2e_packages() -> Result {
-    let dir = root().join("tests/e2e");
+    npm_ci(&root().join("tests/e2e"))
+}
+
+/// The bench's peers' npm packages (bench/peers: React, TanStack Query,
+/// esbuild), for `cargo xtask bench` only.
+pub fn ensure_peer_packages() -> Result {
+    npm_ci(&root().join("bench/peers"))
+}
+
+/// `npm ci` in `dir` (the versions of its package-lock.json), unless its
+/// node_modules is newer than the lock file.
+fn npm_ci(dir: &Path) -> Result {
     let marker = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
     let fresh = match (std::fs::metadata(&marker), std::fs::metadata(&lock)) {
@@ -405,7 +416,7 @@ fn ensure_e2e_packages() -> Result {
     ensure_node()?;
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
 }
 
