@@ -27,37 +27,41 @@ const ms = (n) => `${n.toFixed(1)} ms`;
 
 /**
  * The bench's sections in order, each with its number of runs and a guess of
- * the seconds one run takes (on the development machine); the time left is
- * the guess for what has not started, scaled by how the finished runs
- * compared with their guesses.
+ * the seconds one run takes (on the development machine). The time left
+ * counts the runs to come at the mean of the section's finished runs, or, for
+ * a section not begun, at its guess scaled by how the finished runs compared
+ * with theirs.
  */
 const SECTIONS = [
-  ['first status, 1 card: widget, widget with hints, baseline, React, plain JS', RUNS, 7],
-  ['all statuses, 100 cards: widget single and batch, React, plain JS', RUNS, 12],
-  ['memory over 2,000 refreshes', 1, 50],
+  ['first status, 1 card: widget, widget with hints, baseline, React, plain JS', RUNS, 4],
+  ['all statuses, 100 cards: widget single and batch, React, plain JS', RUNS, 6],
+  ['memory over 2,000 refreshes', 1, 40],
   ['DOM mutations of unchanged refreshes', 1, RUNS * 1.2],
   ['a page of 100 batch cards: rounds, idle, refresh()', RUNS, 45],
 ];
 const progress = {
   started: Date.now(),
-  spent: 0, // seconds of finished runs
-  guessed: 0, // what the guesses said for them
+  done: SECTIONS.map(() => ({ runs: 0, secs: 0 })),
   section: 0,
   runStarted: 0,
   run(section, k) {
     const now = Date.now();
     if (this.runStarted) {
-      this.spent += (now - this.runStarted) / 1000;
-      this.guessed += SECTIONS[this.section][2];
+      this.done[this.section].runs += 1;
+      this.done[this.section].secs += (now - this.runStarted) / 1000;
     }
     this.section = section;
     this.runStarted = now;
-    const scale = this.guessed ? this.spent / this.guessed : 1;
-    let left = SECTIONS[section][2] * (SECTIONS[section][1] - k + 1);
-    for (const [, runs, secs] of SECTIONS.slice(section + 1)) left += runs * secs;
+    const finished = this.done.reduce((t, d, i) => ({
+      secs: t.secs + d.secs, guessed: t.guessed + d.runs * SECTIONS[i][2],
+    }), { secs: 0, guessed: 0 });
+    const scale = finished.guessed ? finished.secs / finished.guessed : 1;
+    const each = (i) => (this.done[i].runs ? this.done[i].secs / this.done[i].runs : SECTIONS[i][2] * scale);
+    let left = each(section) * (SECTIONS[section][1] - k + 1);
+    for (let i = section + 1; i < SECTIONS.length; i++) left += SECTIONS[i][1] * each(i);
     const [name, runs] = SECTIONS[section];
     process.stderr.write(
-      `bench: [${section + 1}/${SECTIONS.length}] ${name}: run ${k} of ${runs}, about ${Math.max(1, Math.round((left * scale) / 60))} min left\n`);
+      `bench: [${section + 1}/${SECTIONS.length}] ${name}: run ${k} of ${runs}, about ${Math.max(1, Math.round(left / 60))} min left\n`);
   },
 };
 
