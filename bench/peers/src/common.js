@@ -35,8 +35,17 @@ export async function fetchStatus(projectId, datasetId, signal) {
   return response.json();
 }
 
-export const count = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
-export const time = (ms) => (typeof ms === 'number' ? new Date(ms).toLocaleString() : '—');
+// `?intl=0`, for bench/trace.mjs only: without the page's first Intl
+// formatter (ICU's start-up), to see what it costs the peers.
+const INTL = param('intl', '1') !== '0';
+export const count = (n) => {
+  if (typeof n !== 'number') return '—';
+  return INTL ? n.toLocaleString('en-US') : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+};
+export const time = (ms) => {
+  if (typeof ms !== 'number') return '—';
+  return INTL ? new Date(ms).toLocaleString() : new Date(ms).toISOString();
+};
 
 const CSS = `
 .card { font: 14px/1.4 system-ui, sans-serif; border: 1px solid #d0d7de; border-radius: 8px;
