@@ -26,18 +26,18 @@ const ms = (n) => `${n.toFixed(1)} ms`;
 // --- progress, on stderr --------------------------------------------------------
 
 /**
- * The bench's sections in order, each with its number of runs and a guess of
- * the seconds one run takes (on the development machine). The time left
- * counts the runs to come at the mean of the section's finished runs, or, for
- * a section not begun, at its guess scaled by how the finished runs compared
- * with theirs.
+ * The bench's sections in order, each with its number of runs and the
+ * seconds one run took on the development machine. The time left counts the
+ * runs to come at the mean of the section's finished runs, or at that figure
+ * for a section not begun (a page load or a fixed wait: how the first
+ * sections went says little about the last).
  */
 const SECTIONS = [
-  ['first status, 1 card: widget, widget with hints, baseline, React, plain JS', RUNS, 4],
-  ['all statuses, 100 cards: widget single and batch, React, plain JS', RUNS, 6],
-  ['memory over 2,000 refreshes', 1, 40],
-  ['DOM mutations of unchanged refreshes', 1, RUNS * 1.2],
-  ['a page of 100 batch cards: rounds, idle, refresh()', RUNS, 45],
+  ['first status, 1 card: widget, widget with hints, baseline, React, plain JS', RUNS, 3],
+  ['all statuses, 100 cards: widget single and batch, React, plain JS', RUNS, 5],
+  ['memory over 2,000 refreshes', 1, 25],
+  ['DOM mutations of unchanged refreshes', 1, RUNS * 0.7],
+  ['a page of 100 batch cards: rounds, idle, refresh()', RUNS, 46],
 ];
 const progress = {
   started: Date.now(),
@@ -52,11 +52,7 @@ const progress = {
     }
     this.section = section;
     this.runStarted = now;
-    const finished = this.done.reduce((t, d, i) => ({
-      secs: t.secs + d.secs, guessed: t.guessed + d.runs * SECTIONS[i][2],
-    }), { secs: 0, guessed: 0 });
-    const scale = finished.guessed ? finished.secs / finished.guessed : 1;
-    const each = (i) => (this.done[i].runs ? this.done[i].secs / this.done[i].runs : SECTIONS[i][2] * scale);
+    const each = (i) => (this.done[i].runs ? this.done[i].secs / this.done[i].runs : SECTIONS[i][2]);
     let left = each(section) * (SECTIONS[section][1] - k + 1);
     for (let i = section + 1; i < SECTIONS.length; i++) left += SECTIONS[i][1] * each(i);
     const [name, runs] = SECTIONS[section];

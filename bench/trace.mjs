@@ -4,7 +4,15 @@
 // from navigation start: the page's own files (Resource Timing: request
 // start → response end), the wasm's compile and instantiation, the custom
 // element's definition, the first card's mount, the status request and the
-// first status. `node bench/trace.mjs` with CHROMIUM set, as the bench runs.
+// first status. The pages are the bench's: after a `cargo xtask bench`,
+// serve them with the mock, e.g.
+//
+//   target/release/modelarts-sync-proxy --mock --listen 127.0.0.1:9101 --static target/bench/widget &
+//   target/release/modelarts-sync-proxy --mock --listen 127.0.0.1:9102 --static target/bench/peers &
+//   Q='project_id=p&dataset_id=status-running&interval=60'
+//   TRACE_URLS="http://127.0.0.1:9101/?$Q http://127.0.0.1:9102/react.html?$Q" node bench/trace.mjs
+//
+// (`?intl=0` on a peer's page: without its first Intl formatter.)
 import { launch } from '../tests/e2e/playwright.mjs';
 import { RECORD_STATUS } from './status.mjs';
 
