@@ -12,12 +12,17 @@
 // The wasm and JS files are found next to this file, wherever it is served.
 
 const url = new URL('./modelarts-sync-status_bg.wasm', import.meta.url);
-// The wasm download starts now, beside the JS glue's, not after it; unless
-// the widget already runs on this page (then `init` below fetches nothing,
-// or, for another copy of the glue, fetches `url` itself).
+// The wasm is downloaded and compiled now, as its bytes arrive, while the JS
+// glue loads: not after it. Unless the widget already runs on this page
+// (then `init` below fetches nothing, or, for another copy of the glue,
+// fetches `url` itself). Where streaming compilation is refused (a server
+// that does not send `application/wasm`), `init` gets a download of its
+// own, and falls back or reports the failure once.
 let wasm = url;
 if (!customElements.get('modelarts-sync-status')) {
-  wasm = fetch(url);
+  wasm = typeof WebAssembly.compileStreaming === 'function'
+    ? WebAssembly.compileStreaming(fetch(url)).catch(() => fetch(url))
+    : fetch(url);
   // A failed download is reported once, by `init` below, not also as unhandled.
   wasm.catch(() => {});
 }

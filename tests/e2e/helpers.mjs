@@ -37,6 +37,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { Builder, Key } from 'selenium-webdriver';
+import { QUIET_CHROMIUM_FLAGS, dateText } from './shared.mjs';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:9009';
 /** chromium, firefox or webkit. */
@@ -50,14 +51,7 @@ const VIEWPORT = { width: 640, height: 720 };
 
 const CHROMIUM_FLAGS = [
   '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
+  ...QUIET_CHROMIUM_FLAGS,
   '--lang=en-US',
   // As Playwright's headless Chromium: scrollbars take no room.
   '--hide-scrollbars',
@@ -452,25 +446,7 @@ export async function waitForState(card, state, timeout = 10_000) {
 export const text = (card, field) =>
   card.locator(`[data-field="${field}"]`).textContent();
 
-/**
- * The text of a date or time once formatted: cards show their status first,
- * and their dates in UTC, as in `datetime`, until the page's `Intl`
- * formatters are made.
- */
-export async function dateText(card, field) {
-  const time = card.locator(`[data-field="${field}"]`);
-  const formatted = await time.evaluate((el) => new Promise((done) => {
-    const until = performance.now() + 5_000;
-    const check = () => {
-      if (el.textContent !== el.getAttribute('datetime')) done(true);
-      else if (performance.now() > until) done(false);
-      else setTimeout(check, 10);
-    };
-    check();
-  }));
-  assert.ok(formatted, `${field} still in UTC after 5 s`);
-  return time.textContent();
-}
+export { dateText };
 
 /**
  * Adds a card to the page for each dataset (project "p"), with these

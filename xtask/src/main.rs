@@ -31,8 +31,9 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
   build   build the release widget into dist/ (what portals serve)
   size    build the release widget and print its transfer size
   screenshots  build the release widget and render docs/screenshots/*.png
-  bench   measure the release widget against a minimal Leptos baseline in
-          headless Chromium; write BENCHMARKS.md; fail when a budget is missed
+  bench   measure the release widget against a minimal Leptos baseline and
+          against React + TanStack Query and plain-JS peers in headless
+          Chromium; write BENCHMARKS.md; fail when a budget is missed
   minify  Trunk.toml's post-build hook: terser on a release's JS";
 
 fn main() -> ExitCode {
@@ -215,6 +216,7 @@ fn release_build(tools: &setup::BuildTools) -> Result {
 
 fn bench() -> Result {
     let tools = setup::ensure_all()?;
+    setup::ensure_peer_packages()?;
     release_build(&tools.build)?;
     let baseline = root().join("target/bench/baseline");
     // Built (and minified, by Trunk.toml's hook) as the widget is, for a
@@ -223,6 +225,12 @@ fn bench() -> Result {
         .arg("--dist")
         .arg(&baseline)
         .arg("bench/baseline/index.html"))?;
+    // What a portal team would write instead: React + TanStack Query, and
+    // plain JS, bundled by esbuild.
+    let peers = root().join("target/bench/peers");
+    run(Command::new("node")
+        .arg("bench/peers/build.mjs")
+        .arg(&peers))?;
     let dist = root().join("dist");
     let page = root().join("target/bench/widget");
     widget_page(&dist, &page)?;
@@ -233,13 +241,17 @@ fn bench() -> Result {
         "127.0.0.1:0",
         &["--static", &baseline.to_string_lossy()],
     )?;
+    let (_peers, peers_url) =
+        start_mock_built(true, "127.0.0.1:0", &["--static", &peers.to_string_lossy()])?;
     let out = root().join("target/bench/latest.md");
     let measured = run(Command::new("node")
         .arg("bench/run.mjs")
         .env("WIDGET_URL", &widget_url)
         .env("BASELINE_URL", &baseline_url)
+        .env("PEERS_URL", &peers_url)
         .env("WIDGET_DIST", &dist)
         .env("BASELINE_DIST", &baseline)
+        .env("PEERS_DIST", &peers)
         .env("BENCH_OUT", &out)
         .env("CHROMIUM", &tools.chromium));
     // The figures go into BENCHMARKS.md whether or not every budget was met.
@@ -250,11 +262,14 @@ fn bench() -> Result {
 }
 
 /// The widget as a portal embeds it, for the bench: `dist`'s files under
-/// `page`, with an `index.html` that holds one card and
-/// loads the loader, the options from the URL query (`?project_id=p` →
-/// `project-id="p"`). Like the baseline's page, which trunk writes, it
-/// preloads the module's files (README: Embedding), and has nothing else:
-/// the demo page's own stylesheet and script are not the widget's cost.
+/// `page`, and two pages that hold the cards and load the loader, and have
+/// nothing else (the demo page's own stylesheet and script are not the
+/// widget's cost): `index.html`, the plain embed (the loader alone, as the
+/// peers' pages have their bundle alone), and `preload.html`, which also
+/// preloads the module's files (README: Embedding), as trunk's page for the
+/// baseline does for its own. Options come from the URL query
+/// (`?project_id=p` → `project-id="p"`); `n=100` makes 100 cards, of
+/// datasets `{dataset_id}-0` … `-99`.
 fn widget_page(dist: &Path, page: &Path) -> Result {
     if page.exists() {
         std::fs::remove_dir_all(page).map_err(|e| format!("{}: {e}", page.display()))?;
@@ -276,17 +291,34 @@ fn widget_page(dist: &Path, page: &Path) -> Result {
             preloads.push_str(&format!("<link rel=\"modulepreload\" href=\"/{href}\">\n"));
         }
     }
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>widget</title>\n\
-         {preloads}<script type=\"module\" src=\"/modelarts-sync-status-loader.js\"></script>\n</head>\n\
-         <body>\n<modelarts-sync-status id=\"card\"></modelarts-sync-status>\n<script>\n\
-         for (const [k, v] of new URLSearchParams(location.search)) {{\n\
-         try {{ card.setAttribute(k.replaceAll('_', '-'), v); }} catch {{}}\n\
-         }}\n\
-         </script>\n</body>\n</html>\n"
-    );
-    std::fs::write(page.join("index.html"), html).map_err(|e| format!("widget page: {e}"))
+    for (name, head) in [("index.html", ""), ("preload.html", preloads.as_str())] {
+        let html = format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>widget</title>\n\
+             {head}<script type=\"module\" src=\"/modelarts-sync-status-loader.js\"></script>\n</head>\n\
+             <body>\n<div id=\"cards\"></div>\n<script>\n{CARDS_SCRIPT}</script>\n</body>\n</html>\n"
+        );
+        std::fs::write(page.join(name), html).map_err(|e| format!("widget page: {e}"))?;
+    }
+    Ok(())
 }
+
+/// The bench pages' cards, made while the page is parsed (as if written in
+/// its HTML), before the loader runs.
+const CARDS_SCRIPT: &str = r#"(() => {
+  const query = new URLSearchParams(location.search);
+  const n = Math.max(1, Number(query.get('n') ?? 1) || 1);
+  const id = query.get('dataset_id') ?? '';
+  for (let i = 0; i < n; i++) {
+    const card = document.createElement('modelarts-sync-status');
+    for (const [k, v] of query) {
+      if (k === 'n') continue;
+      try { card.setAttribute(k.replaceAll('_', '-'), v); } catch {}
+    }
+    if (n > 1) card.setAttribute('dataset-id', `${id}-${i}`);
+    document.getElementById('cards').append(card);
+  }
+})();
+"#;
 
 /// Replaces the text between the markers in BENCHMARKS.md.
 fn update_benchmarks_md(table: &str) -> Result {
@@ -690,7 +722,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn widget_page_preloads_the_module_and_replaces_the_demo() {
+    fn widget_pages_embed_the_loader_with_and_without_preloads() {
         let top = scratch_dir("page");
         let (dist, page) = (top.join("dist"), top.join("page"));
         let files = [
@@ -699,21 +731,29 @@ mod tests {
             "modelarts-sync-status-loader.js",
             "modelarts-sync-status.js",
             "modelarts-sync-status_bg.wasm",
-            "snippets/s-1/js/element.js",
         ];
         for f in files {
             std::fs::create_dir_all(dist.join(f).parent().unwrap()).unwrap();
             std::fs::write(dist.join(f), f).unwrap();
         }
         widget_page(&dist, &page).unwrap();
-        let html = std::fs::read_to_string(page.join("index.html")).unwrap();
+        let plain = std::fs::read_to_string(page.join("index.html")).unwrap();
+        let hinted = std::fs::read_to_string(page.join("preload.html")).unwrap();
         let _ = std::fs::remove_dir_all(&top);
-        assert!(html.contains(r#"<link rel="modulepreload" href="/modelarts-sync-status.js">"#));
-        assert!(html.contains(r#"<link rel="modulepreload" href="/snippets/s-1/js/element.js">"#));
-        assert!(html.contains(r#"href="/modelarts-sync-status_bg.wasm" as="fetch""#));
-        assert!(html.contains(r#"<script type="module" src="/modelarts-sync-status-loader.js">"#));
-        assert!(!html.contains("demo.js"), "{html}");
-        assert!(!html.contains(r#"rel="modulepreload" href="/modelarts-sync-status-loader.js""#));
+        for html in [&plain, &hinted] {
+            assert!(
+                html.contains(r#"<script type="module" src="/modelarts-sync-status-loader.js">"#)
+            );
+            assert!(
+                html.contains("createElement('modelarts-sync-status')"),
+                "{html}"
+            );
+            assert!(!html.contains("demo.js"), "{html}");
+        }
+        assert!(!plain.contains("<link"), "{plain}");
+        assert!(hinted.contains(r#"<link rel="modulepreload" href="/modelarts-sync-status.js">"#));
+        assert!(hinted.contains(r#"href="/modelarts-sync-status_bg.wasm" as="fetch""#));
+        assert!(!hinted.contains(r#"rel="modulepreload" href="/modelarts-sync-status-loader.js""#));
     }
 
     #[test]

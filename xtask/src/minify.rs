@@ -1,8 +1,8 @@
-//! Trunk.toml's post-build hook: minifies a release build's JavaScript with
-//! terser in trunk's staging folder, then brings the `integrity` attributes
-//! trunk wrote into index.html back in line with the files they name.
-//! (trunk's own `minify` cannot parse wasm-bindgen's glue: it warns and
-//! leaves it whole.)
+//! Trunk.toml's post-build hook, in trunk's staging folder of a release
+//! build: bundles into the JS glue the snippets it imports (esbuild), minifies
+//! the JavaScript with terser, then brings the `integrity` attributes trunk
+//! wrote into index.html back in line with the files they name. (trunk's own
+//! `minify` cannot parse wasm-bindgen's glue: it warns and leaves it whole.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,12 +20,18 @@ pub fn trunk_hook() -> Result {
     }
     let staging = std::env::var_os("TRUNK_STAGING_DIR")
         .ok_or("cargo xtask minify is trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
-    dist(Path::new(&staging), &setup::ensure_terser()?)
+    dist(
+        Path::new(&staging),
+        &setup::ensure_terser()?,
+        &setup::ensure_esbuild()?,
+    )
 }
 
-/// Minifies every `.js` file of `dist` (not its `examples/`, which are
-/// sources to read) and fixes the SRI hashes of `dist/index.html`.
-pub fn dist(dist: &Path, terser: &Path) -> Result {
+/// Bundles the snippets into the glue, minifies every `.js` file of `dist`
+/// (not its `examples/`, which are sources to read) and fixes the SRI hashes
+/// of `dist/index.html`.
+pub fn dist(dist: &Path, terser: &Path, esbuild: &Path) -> Result {
+    inline_snippets(dist, esbuild)?;
     for file in js_files(dist)? {
         run(Command::new(terser)
             .arg(&file)
@@ -33,6 +39,57 @@ pub fn dist(dist: &Path, terser: &Path) -> Result {
             .arg(&file))?;
     }
     fix_integrity(dist)
+}
+
+/// wasm-bindgen writes each JS snippet of the crate (the custom element's
+/// `js/element.js`) as a file of its own under `snippets/`, which the glue
+/// imports: one more request, after the glue's, on the way to a page's first
+/// status. esbuild inlines them into the glue; the `snippets/` folder and
+/// index.html's preloads of its files go.
+fn inline_snippets(dist: &Path, esbuild: &Path) -> Result {
+    let snippets = dist.join("snippets");
+    if !snippets.exists() {
+        return Ok(());
+    }
+    for file in files_under(dist, |_| false)? {
+        if file.extension().is_none_or(|e| e != "js") {
+            continue;
+        }
+        let js = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        if js.contains("./snippets/") {
+            run(Command::new(esbuild)
+                .arg(&file)
+                .args(["--bundle", "--format=esm", "--log-level=warning"])
+                .arg("--allow-overwrite")
+                .arg(format!("--outfile={}", file.display())))?;
+        }
+    }
+    std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
+    let index = dist.join("index.html");
+    if let Ok(html) = std::fs::read_to_string(&index) {
+        std::fs::write(&index, without_snippet_preloads(&html))
+            .map_err(|e| format!("{}: {e}", index.display()))?;
+    }
+    Ok(())
+}
+
+/// `html` less its `<link>` tags that name a file under `/snippets/`.
+fn without_snippet_preloads(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<link ") {
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        out.push_str(&rest[..start]);
+        let tag = &rest[start..end];
+        if !attribute(tag, "href").is_some_and(|href| href.starts_with("/snippets/")) {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn js_files(dist: &Path) -> Result<Vec<PathBuf>> {
@@ -84,6 +141,15 @@ fn tag_with_integrity(dist: &Path, tag: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippet_preloads_are_dropped() {
+        let html = "<head><link rel=\"modulepreload\" href=\"/a.js\"><link rel=\"modulepreload\" href=\"/snippets/s-1/js/element.js\" integrity=\"x\"><link rel=\"preload\" href=\"/a.wasm\"></head>";
+        assert_eq!(
+            without_snippet_preloads(html),
+            "<head><link rel=\"modulepreload\" href=\"/a.js\"><link rel=\"preload\" href=\"/a.wasm\"></head>"
+        );
+    }
 
     #[test]
     fn integrity_follows_the_file() {

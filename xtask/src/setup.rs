@@ -9,6 +9,9 @@ use crate::{root, run, Result};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const TERSER_VERSION: &str = "5.51.4";
+/// Bundles the wasm-bindgen snippets into the JS glue (minify.rs); the
+/// bench's peers are built with the same version (bench/peers/package.json).
+pub const ESBUILD_VERSION: &str = "0.28.2";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// The oldest Firefox ESR and WebKitGTK the tests are known to pass in
 /// (Debian's; the README's supported versions).
@@ -135,6 +138,7 @@ pub fn ensure_build() -> Result<BuildTools> {
     let wasm_opt_dir = ensure_wasm_opt()?;
     // For Trunk.toml's post-build hook (`cargo xtask minify`).
     ensure_terser()?;
+    ensure_esbuild()?;
     Ok(BuildTools {
         trunk,
         extra_path: vec![wasm_opt_dir, bin],
@@ -204,6 +208,15 @@ pub fn ensure_terser() -> Result<PathBuf> {
     let have = version_of(&bin, "--version").unwrap_or_default();
     if !have.ends_with(TERSER_VERSION) {
         npm_install(&format!("terser@{TERSER_VERSION}"))?;
+    }
+    Ok(bin)
+}
+
+/// esbuild from npm, to bundle the glue's snippets into it (minify.rs).
+pub fn ensure_esbuild() -> Result<PathBuf> {
+    let bin = npm_prefix().join("node_modules/.bin/esbuild");
+    if version_of(&bin, "--version").as_deref() != Some(ESBUILD_VERSION) {
+        npm_install(&format!("esbuild@{ESBUILD_VERSION}"))?;
     }
     Ok(bin)
 }
@@ -376,7 +389,18 @@ fn is_root() -> bool {
 /// client) and playwright-core (the bench's Chromium); neither downloads a
 /// browser or a driver.
 fn ensure_e2e_packages() -> Result {
-    let dir = root().join("tests/e2e");
+    npm_ci(&root().join("tests/e2e"))
+}
+
+/// The bench's peers' npm packages (bench/peers: React, TanStack Query,
+/// esbuild), for `cargo xtask bench` only.
+pub fn ensure_peer_packages() -> Result {
+    npm_ci(&root().join("bench/peers"))
+}
+
+/// `npm ci` in `dir` (the versions of its package-lock.json), unless its
+/// node_modules is newer than the lock file.
+fn npm_ci(dir: &Path) -> Result {
     let marker = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
     let fresh = match (std::fs::metadata(&marker), std::fs::metadata(&lock)) {
@@ -392,7 +416,7 @@ fn ensure_e2e_packages() -> Result {
     ensure_node()?;
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
 }
 

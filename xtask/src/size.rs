@@ -36,7 +36,8 @@ fn gzip_len(bytes: &[u8]) -> Result<u64> {
 }
 
 /// The files a portal loads: the wasm (which holds the CSS), the JS glue,
-/// the loader and the custom element's snippet. The demo page's own files
+/// the loader, and the snippets if a build left them beside the glue (the
+/// release build bundles the custom element's into it). The demo page's own files
 /// are not part of the widget.
 fn widget_files(dist: &Path) -> Result<Vec<std::path::PathBuf>> {
     let snippets = dist.join("snippets");
