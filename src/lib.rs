@@ -3,9 +3,16 @@
 //!
 //! - [`core`]: model, configuration, URL building, formatting and the refresh
 //!   policy; pure Rust, no browser.
-//! - `web` (wasm32 only): the network call, timers and the Leptos view.
+//! - `web` (wasm32, or natively with feature `ssr`): the network call,
+//!   timers and the Leptos view. On the server it only renders the card's
+//!   loading state: nothing there calls the browser.
+
+// The server's HTML of a card's view type (tachys's `into_any` on the
+// server resolves it in an async block) is deeper than rustc's default
+// limit, as in most server-rendered Leptos apps.
+#![cfg_attr(feature = "ssr", recursion_limit = "256")]
 
 pub mod core;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(target_arch = "wasm32", feature = "ssr"))]
 pub mod web;
