@@ -499,6 +499,14 @@ fn run_e2e_counted(
     })
 }
 
+/// The widget crate as the server of a server-rendered Leptos app builds it.
+const SSR: [&str; 4] = [
+    "-p",
+    "modelarts-sync-status",
+    "--no-default-features",
+    "--features=ssr",
+];
+
 fn test() -> Result {
     let tools = setup::ensure_all()?;
 
@@ -528,9 +536,34 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
+    // The two halves of a server-rendered Leptos app: the server's
+    // (natively) and the browser's.
+    run(cargo().arg("clippy").args(SSR).args([
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "modelarts-sync-status",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--no-default-features",
+        "--features",
+        "hydrate",
+        "--lib",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
-    eprintln!("\n== native tests (core, mock backend, xtask)");
+    eprintln!("\n== native tests (core, mock backend, xtask; the card rendered on the server)");
     run(cargo().args(["test", "--workspace"]))?;
+    run(cargo().args(["test"]).args(SSR).args(["--test", "ssr"]))?;
 
     let mut counts = Vec::new();
     let (mock, mock_url) = start_mock("127.0.0.1:0", &[])?;
