@@ -7,10 +7,10 @@
 //!   timers and the Leptos view. On the server it only renders the card's
 //!   loading state: nothing there calls the browser.
 
-// The server's HTML of a card's view type (tachys's `into_any` on the
-// server resolves it in an async block) is deeper than rustc's default
+// Server rendering and hydration go through the card's view type in async
+// blocks (tachys's `into_any`), whose layout is deeper than rustc's default
 // limit, as in most server-rendered Leptos apps.
-#![cfg_attr(feature = "ssr", recursion_limit = "256")]
+#![cfg_attr(any(feature = "ssr", feature = "hydrate"), recursion_limit = "256")]
 
 pub mod core;
 
