@@ -61,6 +61,18 @@ fn the_server_renders_the_loading_card_displayed() {
 }
 
 #[test]
+fn the_server_html_is_what_the_hydration_test_hydrates() {
+    // tests/hydrate.rs hydrates this HTML in the browsers. Any change of
+    // the card's markup changes it: paste the new HTML printed here.
+    let html = server_html(options());
+    assert_eq!(
+        html,
+        include_str!("fixtures/server-card.html").trim_end(),
+        "\nthe server's HTML now:\n{html}\n"
+    );
+}
+
+#[test]
 fn the_server_renders_in_the_language_and_variant_of_the_options() {
     let html = server_html(options().lang(Lang::ZhCn).variant(Variant::Compact));
     let root = root_tag(&html);

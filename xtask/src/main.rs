@@ -555,6 +555,8 @@ fn test() -> Result {
         "--features",
         "hydrate",
         "--lib",
+        "--test",
+        "hydrate",
         "--quiet",
         "--",
         "-D",
@@ -568,49 +570,59 @@ fn test() -> Result {
     let mut counts = Vec::new();
     let (mock, mock_url) = start_mock("127.0.0.1:0", &[])?;
     for engine in Engine::ALL {
-        eprintln!("\n== wasm-bindgen tests in {}", engine.name());
-        let mut cmd = cargo();
-        cmd.args([
-            "test",
-            "-p",
-            "modelarts-sync-status",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "web",
-        ])
-        .env("PATH", tools.build.path_env())
-        .env("MSS_MOCK_URL", &mock_url);
-        // The runner takes the first driver it is given.
-        for var in [
-            "CHROMEDRIVER",
-            "GECKODRIVER",
-            "SAFARIDRIVER",
-            "SAFARIDRIVER_REMOTE",
-        ] {
-            cmd.env_remove(var);
-        }
         let _webkit_driver;
-        match engine {
-            Engine::Chromium => {
-                cmd.env("CHROMEDRIVER", &tools.chromedriver);
-            }
-            Engine::Firefox => {
-                cmd.env("GECKODRIVER", &tools.firefox.geckodriver);
-            }
+        let driver: (&str, std::ffi::OsString) = match engine {
+            Engine::Chromium => ("CHROMEDRIVER", tools.chromedriver.clone().into()),
+            Engine::Firefox => ("GECKODRIVER", tools.firefox.geckodriver.clone().into()),
             Engine::WebKit => {
                 // The runner knows safaridriver, and asks a remote one for a
                 // session with no capabilities: WebKitWebDriver then starts
                 // its MiniBrowser, under an X server of its own.
                 let (guard, url) = start_webkit_driver(&tools.webkit)?;
                 _webkit_driver = guard;
-                cmd.env("SAFARIDRIVER_REMOTE", url);
+                ("SAFARIDRIVER_REMOTE", url.into())
             }
+        };
+        // The component (the widget's build, csr), and the browser half of
+        // a server-rendered app hydrating the server's HTML.
+        let suites: [(&str, &str, &[&str]); 2] = [
+            ("web", "wasm", &[]),
+            (
+                "hydrate",
+                "hydrate",
+                &["--no-default-features", "--features=hydrate"],
+            ),
+        ];
+        for (test, what, features) in suites {
+            eprintln!("\n== wasm-bindgen tests ({test}) in {}", engine.name());
+            let mut cmd = cargo();
+            cmd.args([
+                "test",
+                "-p",
+                "modelarts-sync-status",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                test,
+            ])
+            .args(features)
+            .env("PATH", tools.build.path_env())
+            .env("MSS_MOCK_URL", &mock_url);
+            // The runner takes the first driver it is given.
+            for var in [
+                "CHROMEDRIVER",
+                "GECKODRIVER",
+                "SAFARIDRIVER",
+                "SAFARIDRIVER_REMOTE",
+            ] {
+                cmd.env_remove(var);
+            }
+            cmd.env(driver.0, &driver.1);
+            counts.push(run_wasm_counted(
+                format!("{what} in {}", engine.name()),
+                &mut cmd,
+            )?);
         }
-        counts.push(run_wasm_counted(
-            format!("wasm in {}", engine.name()),
-            &mut cmd,
-        )?);
     }
     drop(mock);
 
