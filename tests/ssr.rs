@@ -107,6 +107,13 @@ fn the_server_calls_neither_the_callback_nor_the_refresh() {
 }
 
 #[test]
+#[should_panic]
+fn natively_a_call_into_the_browser_panics() {
+    // What makes the tests above show that the server calls no browser.
+    js_sys::Date::now();
+}
+
+#[test]
 fn the_card_css_can_be_inlined_in_server_html() {
     // `<style>{CARD_CSS}</style>` escapes `<`, `>` and `&` on the server,
     // which a <style> element would not unescape.

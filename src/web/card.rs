@@ -37,7 +37,7 @@ impl CardControl {
 }
 
 /// The browser's preferred supported language (the default one where there
-/// is no browser yet: see [`hydration`]).
+/// is no browser yet: see `web::hydration`).
 pub fn browser_lang() -> Lang {
     if hydration::before_browser() {
         return Lang::default();
