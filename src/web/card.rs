@@ -17,6 +17,7 @@ use crate::core::format::{
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
+use crate::web::hydration;
 use crate::web::intl::Formatters;
 use crate::web::poller::{CardState, Poller, Snapshot, StatusChange, StatusHook};
 
@@ -35,8 +36,12 @@ impl CardControl {
     }
 }
 
-/// The browser's preferred supported language.
+/// The browser's preferred supported language (the default one where there
+/// is no browser yet: see `web::hydration`).
 pub fn browser_lang() -> Lang {
+    if hydration::before_browser() {
+        return Lang::default();
+    }
     let languages = web_sys::window()
         .map(|w| w.navigator().languages())
         .map(|list| {
@@ -80,6 +85,10 @@ pub fn browser_lang() -> Lang {
 ///
 /// Each change of `options` replaces the card (its timers and request stop,
 /// the new one starts at once, showing its loading state).
+///
+/// In a server-rendered app (features `ssr` and `hydrate`), the server
+/// renders the loading card and starts nothing; the browser hydrates it,
+/// then polls (see `web::hydration`).
 #[component]
 pub fn SyncStatusCard(
     /// The card's options; any change replaces the card.
@@ -90,6 +99,26 @@ pub fn SyncStatusCard(
     on_status_change: Option<Callback<StatusChange>>,
     /// Each `notify()` fetches at once, as the refresh button does.
     #[prop(optional, into)]
+    refresh: Option<Trigger>,
+) -> impl IntoView {
+    app_card(options, on_status_change, refresh)
+}
+
+/// [`SyncStatusCard`] on the server: its loading card, nothing started.
+#[cfg(feature = "ssr")]
+fn app_card(
+    options: Signal<SyncStatusOptions>,
+    _: Option<Callback<StatusChange>>,
+    _: Option<Trigger>,
+) -> impl IntoView {
+    move || static_card(options.with(SyncStatusOptions::validate))
+}
+
+/// [`SyncStatusCard`] in the browser.
+#[cfg(not(feature = "ssr"))]
+fn app_card(
+    options: Signal<SyncStatusOptions>,
+    on_status_change: Option<Callback<StatusChange>>,
     refresh: Option<Trigger>,
 ) -> impl IntoView {
     let control = CardControl::default();
@@ -103,13 +132,21 @@ pub fn SyncStatusCard(
         );
     }
     let first = std::cell::Cell::new(true);
+    #[cfg(feature = "hydrate")]
+    let hydrated = hydration::hydrated();
     // The card lives on the one thread wasm has.
     let local = send_wrapper::SendWrapper::new((control, first));
     move || {
         let (control, first) = &*local;
         let mut config = options.with(SyncStatusOptions::validate);
+        let replacing = !first.replace(false);
+        // Hydrating: the server's card, until the live one replaces it.
+        #[cfg(feature = "hydrate")]
+        if !hydrated.get() {
+            return static_card(config);
+        }
         // A replacement shows its loading state at once, as in the element.
-        if let (Ok(config), false) = (&mut config, first.replace(false)) {
+        if let (Ok(config), true) = (&mut config, replacing) {
             config.loading_delay = std::time::Duration::ZERO;
         }
         let on_status_change =
@@ -124,11 +161,29 @@ pub(crate) fn configured_card(
     config: Result<Config, ConfigErrors>,
     on_status_change: Option<StatusHook>,
     control: Option<CardControl>,
-) -> impl IntoView {
+) -> AnyView {
     match config {
         // The card's parts are view functions named for what they show:
         // components' props builders would cost wasm bytes for nothing.
         Ok(config) => live_card(config, on_status_change, control).into_any(),
+        Err(errors) => config_error_card(errors).into_any(),
+    }
+}
+
+/// The card before the browser runs it (see [`hydration`]): the loading
+/// state, displayed; or the configuration errors. Starts nothing.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+fn static_card(config: Result<Config, ConfigErrors>) -> AnyView {
+    match config {
+        Ok(config) => {
+            let loading = Snapshot {
+                late: true,
+                ..Snapshot::default()
+            };
+            let words = Words::new(&config);
+            let (class, theme) = (card_class(&config), config.theme.as_str());
+            card(&loading, words, class, theme, None).into_any()
+        }
         Err(errors) => config_error_card(errors).into_any(),
     }
 }
@@ -159,6 +214,22 @@ struct Words {
     unit: DurationUnit,
 }
 
+impl Words {
+    fn new(config: &Config) -> Self {
+        let lang = config.lang.unwrap_or_else(browser_lang);
+        Self {
+            lang,
+            t: lang.text(),
+            unit: config.duration_unit,
+        }
+    }
+}
+
+/// The card's root classes.
+fn card_class(config: &Config) -> String {
+    format!("mss-card mss-card--{}", config.variant.as_str())
+}
+
 /// Starts the card's poller and renders the card from its snapshot.
 ///
 /// One reactive closure renders the whole card on any change: tachys
@@ -170,12 +241,7 @@ fn live_card(
     on_status_change: Option<StatusHook>,
     control: Option<CardControl>,
 ) -> impl IntoView {
-    let lang = config.lang.unwrap_or_else(browser_lang);
-    let words = Words {
-        lang,
-        t: lang.text(),
-        unit: config.duration_unit,
-    };
+    let words = Words::new(&config);
     // A card replacing another shows its loading state at once.
     let state = CardState::new(config.loading_delay.is_zero());
     let poller = Poller::start(&config, state, on_status_change);
@@ -187,9 +253,9 @@ fn live_card(
         let poller = send_wrapper::SendWrapper::new(poller.clone());
         on_cleanup(move || poller.stop());
     }
-    let class = format!("mss-card mss-card--{}", config.variant.as_str());
+    let class = card_class(&config);
     let theme = config.theme.as_str();
-    let poller = StoredValue::new_local(poller);
+    let poller = Some(StoredValue::new_local(poller));
     move || {
         let class = class.clone();
         // One read of the signal per render.
@@ -203,7 +269,7 @@ fn card(
     words: Words,
     class: String,
     theme: &'static str,
-    poller: StoredValue<Poller, LocalStorage>,
+    poller: Option<StoredValue<Poller, LocalStorage>>,
 ) -> impl IntoView {
     let lang = words.lang;
     // The page's Intl formatters for this language, once made: asked for by
@@ -254,11 +320,12 @@ fn data_state(s: &Snapshot) -> &'static str {
     }
 }
 
-/// The title and the refresh button.
+/// The title and the refresh button (which does nothing before the card
+/// has a poller: on the server, and while hydrating).
 fn header(
     t: &'static Text,
     busy: bool,
-    poller: StoredValue<Poller, LocalStorage>,
+    poller: Option<StoredValue<Poller, LocalStorage>>,
 ) -> impl IntoView {
     view! {
         <header class="mss-card__header" part="header">
@@ -272,7 +339,11 @@ fn header(
                 // Capture phase on the button itself: the same clicks
                 // (mouse, Enter, Space), without tachys's event-delegation
                 // table (3 KB gzip of wasm).
-                on:click:capture=move |_| poller.with_value(Poller::refresh)
+                on:click:capture=move |_| {
+                    if let Some(poller) = poller {
+                        poller.with_value(Poller::refresh);
+                    }
+                }
             >
                 <span class="mss-refresh__icon" aria-hidden="true"></span>
                 <span class="mss-refresh__text">{if busy { t.refreshing } else { t.refresh }}</span>

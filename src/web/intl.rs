@@ -130,6 +130,10 @@ impl Formatters {
     /// status at once and its dates when they are made. A caller that got
     /// `None` re-runs then (it is subscribed, in a reactive context).
     pub fn shared(locale: &str) -> Option<Rc<Self>> {
+        // Not on the server, nor in the render that hydrates its HTML.
+        if crate::web::hydration::before_browser() {
+            return None;
+        }
         let (made, first_ask) =
             PAGE.with_borrow_mut(|page| match page.iter().find(|(tag, _)| tag == locale) {
                 Some((_, made)) => (made.clone(), false),

@@ -5,6 +5,7 @@ mod batch;
 mod card;
 mod element;
 mod fetch;
+mod hydration;
 mod intl;
 mod poller;
 mod random;
@@ -19,7 +20,7 @@ pub use poller::{StatusChange, StatusHook};
 /// Runs when the wasm module is initialised: registers the custom element.
 /// (Feature `element`, on by default; a Leptos app that only wants the
 /// component can turn it off.)
-#[cfg(feature = "element")]
+#[cfg(all(feature = "element", target_arch = "wasm32"))]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     // Panic messages in the console cost ~3 KB of formatting code: debug

@@ -531,6 +531,14 @@ fn run_e2e_counted(
     })
 }
 
+/// The widget crate as the server of a server-rendered Leptos app builds it.
+const SSR: [&str; 4] = [
+    "-p",
+    "modelarts-sync-status",
+    "--no-default-features",
+    "--features=ssr",
+];
+
 fn test() -> Result {
     let tools = setup::ensure_all()?;
 
@@ -560,56 +568,93 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
+    // The two halves of a server-rendered Leptos app: the server's
+    // (natively) and the browser's.
+    run(cargo().arg("clippy").args(SSR).args([
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "modelarts-sync-status",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--no-default-features",
+        "--features",
+        "hydrate",
+        "--lib",
+        "--test",
+        "hydrate",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
-    eprintln!("\n== native tests (core, mock backend, xtask)");
+    eprintln!("\n== native tests (core, mock backend, xtask; the card rendered on the server)");
     run(cargo().args(["test", "--workspace"]))?;
+    run(cargo().args(["test"]).args(SSR).args(["--test", "ssr"]))?;
 
     let mut counts = Vec::new();
     let (mock, mock_url) = start_mock("127.0.0.1:0", &[])?;
     for engine in Engine::ALL {
-        eprintln!("\n== wasm-bindgen tests in {}", engine.name());
-        let mut cmd = cargo();
-        cmd.args([
-            "test",
-            "-p",
-            "modelarts-sync-status",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "web",
-        ])
-        .env("PATH", tools.build.path_env())
-        .env("MSS_MOCK_URL", &mock_url);
-        // The runner takes the first driver it is given.
-        for var in [
-            "CHROMEDRIVER",
-            "GECKODRIVER",
-            "SAFARIDRIVER",
-            "SAFARIDRIVER_REMOTE",
-        ] {
-            cmd.env_remove(var);
-        }
         let _webkit_driver;
-        match engine {
-            Engine::Chromium => {
-                cmd.env("CHROMEDRIVER", &tools.chromedriver);
-            }
-            Engine::Firefox => {
-                cmd.env("GECKODRIVER", &tools.firefox.geckodriver);
-            }
+        let driver: (&str, std::ffi::OsString) = match engine {
+            Engine::Chromium => ("CHROMEDRIVER", tools.chromedriver.clone().into()),
+            Engine::Firefox => ("GECKODRIVER", tools.firefox.geckodriver.clone().into()),
             Engine::WebKit => {
                 // The runner knows safaridriver, and asks a remote one for a
                 // session with no capabilities: WebKitWebDriver then starts
                 // its MiniBrowser, under an X server of its own.
                 let (guard, url) = start_webkit_driver(&tools.webkit)?;
                 _webkit_driver = guard;
-                cmd.env("SAFARIDRIVER_REMOTE", url);
+                ("SAFARIDRIVER_REMOTE", url.into())
             }
+        };
+        // The component (the widget's build, csr), and the browser half of
+        // a server-rendered app hydrating the server's HTML.
+        let suites: [(&str, &str, &[&str]); 2] = [
+            ("web", "wasm", &[]),
+            (
+                "hydrate",
+                "hydrate",
+                &["--no-default-features", "--features=hydrate"],
+            ),
+        ];
+        for (test, what, features) in suites {
+            eprintln!("\n== wasm-bindgen tests ({test}) in {}", engine.name());
+            let mut cmd = cargo();
+            cmd.args([
+                "test",
+                "-p",
+                "modelarts-sync-status",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                test,
+            ])
+            .args(features)
+            .env("PATH", tools.build.path_env())
+            .env("MSS_MOCK_URL", &mock_url);
+            // The runner takes the first driver it is given.
+            for var in [
+                "CHROMEDRIVER",
+                "GECKODRIVER",
+                "SAFARIDRIVER",
+                "SAFARIDRIVER_REMOTE",
+            ] {
+                cmd.env_remove(var);
+            }
+            cmd.env(driver.0, &driver.1);
+            counts.push(run_wasm_counted(
+                format!("{what} in {}", engine.name()),
+                &mut cmd,
+            )?);
         }
-        counts.push(run_wasm_counted(
-            format!("wasm in {}", engine.name()),
-            &mut cmd,
-        )?);
     }
     drop(mock);
 
