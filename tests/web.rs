@@ -8,6 +8,9 @@ use modelarts_sync_status::web::{StatusChange, SyncStatusCard};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod browser;
+use browser::sleep;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const MOCK: Option<&str> = option_env!("MSS_MOCK_URL");
@@ -30,16 +33,6 @@ fn mount(
     let handle =
         leptos::mount::mount_to(host.clone(), move || view! { <SyncStatusCard options /> });
     (host, handle)
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 fn card(host: &web_sys::HtmlElement) -> web_sys::Element {

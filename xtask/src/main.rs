@@ -532,6 +532,17 @@ fn run_e2e_counted(
 }
 
 /// The widget crate as the server of a server-rendered Leptos app builds it.
+/// `cargo clippy` with these arguments (package, target, features,
+/// targets), warnings as errors.
+fn clippy(args: &[&str]) -> Command {
+    let mut clippy = cargo();
+    clippy
+        .arg("clippy")
+        .args(args)
+        .args(["--quiet", "--", "-D", "warnings"]);
+    clippy
+}
+
 const SSR: [&str; 4] = [
     "-p",
     "modelarts-sync-status",
@@ -544,56 +555,27 @@ fn test() -> Result {
 
     eprintln!("\n== format and lints");
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--quiet",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    run(cargo().args([
-        "clippy",
+    run(&mut clippy(&["--workspace", "--all-targets"]))?;
+    let wasm = [
         "-p",
         "modelarts-sync-status",
         "--target",
         "wasm32-unknown-unknown",
-        "--lib",
-        "--examples",
-        "--test",
-        "web",
-        "--quiet",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    ];
+    run(&mut clippy(
+        &[&wasm[..], &["--lib", "--examples", "--test", "web"]].concat(),
+    ))?;
     // The two halves of a server-rendered Leptos app: the server's
     // (natively) and the browser's.
-    run(cargo().arg("clippy").args(SSR).args([
-        "--all-targets",
-        "--quiet",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    run(cargo().args([
-        "clippy",
-        "-p",
-        "modelarts-sync-status",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--no-default-features",
-        "--features",
-        "hydrate",
-        "--lib",
-        "--test",
-        "hydrate",
-        "--quiet",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    run(&mut clippy(&[&SSR[..], &["--all-targets"]].concat()))?;
+    run(&mut clippy(
+        &[
+            &wasm[..],
+            &["--no-default-features", "--features", "hydrate"],
+            &["--lib", "--test", "hydrate"],
+        ]
+        .concat(),
+    ))?;
 
     eprintln!("\n== native tests (core, mock backend, xtask; the card rendered on the server)");
     run(cargo().args(["test", "--workspace"]))?;
