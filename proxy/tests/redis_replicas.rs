@@ -617,10 +617,5 @@ async fn a_sync_deletes_the_shared_status() {
         raw(b.addr, "GET", &status, &[]).await.json()["status"],
         "QUEUING"
     );
-    let methods: Vec<String> = upstream
-        .received()
-        .iter()
-        .map(|r| r.method.clone())
-        .collect();
-    assert_eq!(methods, ["GET", "POST", "GET"]);
+    assert_eq!(upstream.methods(), ["GET", "POST", "GET"]);
 }

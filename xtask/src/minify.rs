@@ -67,29 +67,39 @@ fn inline_snippets(dist: &Path, esbuild: &Path) -> Result {
     std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
     let index = dist.join("index.html");
     if let Ok(html) = std::fs::read_to_string(&index) {
-        std::fs::write(&index, without_snippet_preloads(&html))
+        std::fs::write(&index, without_snippet_preloads(&html)?)
             .map_err(|e| format!("{}: {e}", index.display()))?;
     }
     Ok(())
 }
 
 /// `html` less its `<link>` tags that name a file under `/snippets/`.
-fn without_snippet_preloads(html: &str) -> String {
+fn without_snippet_preloads(html: &str) -> Result<String> {
+    rewrite_tags(html, |tag| {
+        let snippet = tag.starts_with("<link ")
+            && attribute(tag, "href").is_some_and(|href| href.starts_with("/snippets/"));
+        Ok(if snippet {
+            String::new()
+        } else {
+            tag.to_owned()
+        })
+    })
+}
+
+/// `html` with each tag (`<` to `>`) replaced by what `rewrite` makes of it.
+fn rewrite_tags(html: &str, mut rewrite: impl FnMut(&str) -> Result<String>) -> Result<String> {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(start) = rest.find("<link ") {
+    while let Some(start) = rest.find('<') {
         let end = rest[start..]
             .find('>')
             .map_or(rest.len(), |e| start + e + 1);
         out.push_str(&rest[..start]);
-        let tag = &rest[start..end];
-        if !attribute(tag, "href").is_some_and(|href| href.starts_with("/snippets/")) {
-            out.push_str(tag);
-        }
+        out.push_str(&rewrite(&rest[start..end])?);
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    Ok(out)
 }
 
 fn js_files(dist: &Path) -> Result<Vec<PathBuf>> {
@@ -104,17 +114,7 @@ fn js_files(dist: &Path) -> Result<Vec<PathBuf>> {
 fn fix_integrity(dist: &Path) -> Result {
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html.as_str();
-    while let Some(start) = rest.find('<') {
-        let end = rest[start..]
-            .find('>')
-            .map_or(rest.len(), |e| start + e + 1);
-        out.push_str(&rest[..start]);
-        out.push_str(&tag_with_integrity(dist, &rest[start..end])?);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
+    let out = rewrite_tags(&html, |tag| tag_with_integrity(dist, tag))?;
     std::fs::write(&index, out).map_err(|e| format!("{}: {e}", index.display()))
 }
 
@@ -146,7 +146,7 @@ mod tests {
     fn snippet_preloads_are_dropped() {
         let html = "<head><link rel=\"modulepreload\" href=\"/a.js\"><link rel=\"modulepreload\" href=\"/snippets/s-1/js/element.js\" integrity=\"x\"><link rel=\"preload\" href=\"/a.wasm\"></head>";
         assert_eq!(
-            without_snippet_preloads(html),
+            without_snippet_preloads(html).unwrap(),
             "<head><link rel=\"modulepreload\" href=\"/a.js\"><link rel=\"preload\" href=\"/a.wasm\"></head>"
         );
     }

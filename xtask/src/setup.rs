@@ -175,19 +175,20 @@ fn ensure_wasm_bindgen(bin: &Path) -> Result {
     ]))
 }
 
+/// `cargo install --locked` of `krate` at `version`, unless `bin --version`
+/// already says that version (its second word: `trunk 0.21.14`).
+fn ensure_cargo_tool(bin: &Path, krate: &str, version: &str) -> Result {
+    let have = version_of(bin, "--version").unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version) {
+        return Ok(());
+    }
+    run(Command::new("cargo").args(["install", krate, "--version", version, "--locked"]))
+}
+
 fn ensure_trunk(bin: &Path) -> Result<PathBuf> {
     let trunk = bin.join("trunk");
-    let have = version_of(&trunk, "--version").unwrap_or_default();
-    if have.split_whitespace().nth(1) != Some(TRUNK_VERSION) {
-        // Newer trunk needs a newer rustc than this machine's.
-        run(Command::new("cargo").args([
-            "install",
-            "trunk",
-            "--version",
-            TRUNK_VERSION,
-            "--locked",
-        ]))?;
-    }
+    // Newer trunk needs a newer rustc than this machine's.
+    ensure_cargo_tool(&trunk, "trunk", TRUNK_VERSION)?;
     Ok(trunk)
 }
 
@@ -204,19 +205,22 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
 /// terser from npm, for the release JS (trunk's own minifier cannot parse
 /// wasm-bindgen's output).
 pub fn ensure_terser() -> Result<PathBuf> {
-    let bin = npm_prefix().join("node_modules/.bin/terser");
-    let have = version_of(&bin, "--version").unwrap_or_default();
-    if !have.ends_with(TERSER_VERSION) {
-        npm_install(&format!("terser@{TERSER_VERSION}"))?;
-    }
-    Ok(bin)
+    ensure_npm_tool("terser", TERSER_VERSION)
 }
 
 /// esbuild from npm, to bundle the glue's snippets into it (minify.rs).
 pub fn ensure_esbuild() -> Result<PathBuf> {
-    let bin = npm_prefix().join("node_modules/.bin/esbuild");
-    if version_of(&bin, "--version").as_deref() != Some(ESBUILD_VERSION) {
-        npm_install(&format!("esbuild@{ESBUILD_VERSION}"))?;
+    ensure_npm_tool("esbuild", ESBUILD_VERSION)
+}
+
+/// The npm package `name` at `version` under [`npm_prefix`], unless its
+/// `--version` already says that version (its last word: `terser 5.51.4`,
+/// `0.28.2`).
+fn ensure_npm_tool(name: &str, version: &str) -> Result<PathBuf> {
+    let bin = npm_prefix().join("node_modules/.bin").join(name);
+    let have = version_of(&bin, "--version").unwrap_or_default();
+    if have.split_whitespace().last() != Some(version) {
+        npm_install(&format!("{name}@{version}"))?;
     }
     Ok(bin)
 }
@@ -294,16 +298,7 @@ fn ensure_firefox() -> Result<Firefox> {
         ));
     }
     let geckodriver = cargo_bin().join("geckodriver");
-    let have = version_of(&geckodriver, "--version").unwrap_or_default();
-    if have.split_whitespace().nth(1) != Some(GECKODRIVER_VERSION) {
-        run(Command::new("cargo").args([
-            "install",
-            "geckodriver",
-            "--version",
-            GECKODRIVER_VERSION,
-            "--locked",
-        ]))?;
-    }
+    ensure_cargo_tool(&geckodriver, "geckodriver", GECKODRIVER_VERSION)?;
     Ok(Firefox {
         binary,
         geckodriver,

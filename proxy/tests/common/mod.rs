@@ -118,6 +118,11 @@ impl FakeUpstream {
         self.state.received.lock().unwrap().clone()
     }
 
+    /// The methods of the requests received, in order.
+    pub fn methods(&self) -> Vec<String> {
+        self.received().into_iter().map(|r| r.method).collect()
+    }
+
     pub fn count(&self) -> usize {
         self.state.received.lock().unwrap().len()
     }
