@@ -38,15 +38,20 @@ pub fn after_success(armed_at: f64, wall: f64) -> Option<Duration> {
 pub struct RefreshTimer {
     /// How long from now.
     pub wait: Duration,
-    /// Batch cards: the time the policy asked for. The timer may fire up to
-    /// half a second before it, and then counts as due at this time.
+    /// Batch cards: the time the policy asked for. The timer may fire before
+    /// it (up to half a second for a refresh, put on the nearest whole
+    /// second; a retry's, put on the next one, only by the browser's clock
+    /// error), and then counts as due at this time.
     pub planned: Option<Duration>,
 }
 
 /// A single card's timer waits exactly. A batch card's waits until the
 /// nearest whole second of the wall clock (due with the page's other batch
 /// cards: one request), or, for a retry, the next one (a retry never goes
-/// early: `Retry-After` may ask for it).
+/// early: `Retry-After` may ask for it). Both count as due at `at` when they
+/// fire: browsers' clocks are coarse (timers in whole milliseconds, a
+/// rounded or jittered `performance.now()`), and a retry read as a
+/// millisecond early would wait for the next whole second, without its batch.
 pub fn refresh_timer(
     batch: bool,
     retrying: bool,
@@ -62,7 +67,7 @@ pub fn refresh_timer(
         },
         (true, true) => RefreshTimer {
             wait: on_a_whole_second(wait, wall),
-            planned: None,
+            planned: Some(at),
         },
         (true, false) => RefreshTimer {
             wait: to_a_whole_second(wait, wall),
@@ -160,13 +165,43 @@ mod tests {
         let t = refresh_timer(true, false, at - Duration::from_millis(200), now, WALL);
         assert_eq!(t.wait, Duration::from_millis(9_750));
         // A retry goes to the next whole second, never earlier.
-        let t = refresh_timer(true, true, at - Duration::from_millis(200), now, WALL);
+        let retry_at = at - Duration::from_millis(200);
+        let t = refresh_timer(true, true, retry_at, now, WALL);
         assert_eq!(
             t,
             RefreshTimer {
                 wait: Duration::from_millis(10_750),
-                planned: None
+                planned: Some(retry_at)
             }
+        );
+    }
+
+    /// The retry of a batch that failed, for a `Retry-After` that ends on a
+    /// whole second, as every card of the batch plans it. Its timer, in whole
+    /// milliseconds, can fire before the policy's time by the browser's
+    /// clocks: it must still fetch then, with the batch, not a second later.
+    #[test]
+    fn a_batch_retry_that_fires_a_millisecond_early_is_due() {
+        use crate::core::policy::{Event, Next, Policy, Rhythm};
+        let mut policy = Policy::new(Rhythm {
+            interval: Duration::from_secs(1),
+            idle_interval: None,
+            max_backoff: Duration::from_secs(300),
+        });
+        let now = Duration::from_millis(2_000);
+        policy.on(Event::Start, now, 0.0);
+        let failed = Event::Failed {
+            retry_after: Some(Duration::from_millis(9_750)),
+        };
+        let Next::WaitUntil(at) = policy.on(failed, now, 0.0) else {
+            panic!("a failure waits");
+        };
+        let t = refresh_timer(true, true, at, now, WALL);
+        assert_eq!(t.wait, Duration::from_millis(9_750));
+        let fired = now + t.wait - Duration::from_micros(600);
+        assert_eq!(
+            policy.on(Event::Due, due_time(fired, t.planned), 0.0),
+            Next::Fetch
         );
     }
 

@@ -113,7 +113,8 @@ test('batch cards that fail retry together, with one jitter', async () => {
     // request for all twenty cards.
     assert.ok(sent.length >= 3, `${sent.length} requests`);
     const asked = (url) => new URL(url).searchParams.get('dataset_ids').split(',').sort();
-    for (const url of sent) assert.deepEqual(asked(url), [...ids].sort());
+    const sizes = `IDs per request, in order: ${sent.map((url) => asked(url).length).join(', ')}`;
+    for (const url of sent) assert.deepEqual(asked(url), [...ids].sort(), sizes);
   } finally {
     await v.close();
   }
