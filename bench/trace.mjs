@@ -13,11 +13,14 @@
 //   TRACE_URLS="http://127.0.0.1:9101/?$Q http://127.0.0.1:9102/react.html?$Q" node bench/trace.mjs
 //
 // (`?intl=0` on a peer's page: without its first Intl formatter.)
+// TRACE_LATENCY=40: every request takes 40 ms more (Chromium's network
+// emulation), as across a real network rather than from the mock next door.
 import { launch } from '../tests/e2e/playwright.mjs';
 import { RECORD_STATUS } from './status.mjs';
 
 const urls = (process.env.TRACE_URLS ?? '').split(/\s+/).filter(Boolean);
 const RUNS = Number(process.env.TRACE_RUNS ?? 15);
+const LATENCY = Number(process.env.TRACE_LATENCY ?? 0);
 if (!urls.length) throw new Error('TRACE_URLS: the pages to trace');
 
 /** In the page before its scripts: wraps what the widget calls, to time it. */
@@ -72,6 +75,13 @@ for (let run = 0; run < RUNS; run++) {
     const page = await context.newPage();
     await page.addInitScript(RECORD_STATUS);
     await page.addInitScript(HOOKS);
+    if (LATENCY > 0) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: LATENCY, downloadThroughput: -1, uploadThroughput: -1,
+      });
+    }
     await page.goto(url);
     await page.waitForFunction(() => window.__status.all !== null, null, { timeout: 15_000 });
     const got = await page.evaluate(() => {

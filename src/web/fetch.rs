@@ -4,9 +4,10 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use gloo_net::http::{Headers, Request};
+use gloo_net::http::{Headers, Request, Response};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, RequestCache, RequestInit};
 
@@ -17,10 +18,9 @@ use crate::web::timer::Timer;
 /// The status, `Retry-After` and body text of an answer.
 pub type Answer = (u16, Option<String>, String);
 
-/// Sends the GET (it leaves when the future is first polled, in the
-/// microtask after the card's mount) and gives the interpreted answer. The
-/// request is aborted after `timeout`, or earlier through `controller`
-/// (when the card goes away).
+/// Sends the GET now (before the card's first render) and gives the
+/// interpreted answer. The request is aborted after `timeout`, or earlier
+/// through `controller` (when the card goes away).
 pub fn fetch_status(
     url: &str,
     timeout: Duration,
@@ -50,10 +50,10 @@ pub fn fetch_answer(
         })
     };
     timer.set(timeout);
-    let request = get(url, controller);
+    let sent = get(url, controller).map(send_now);
     async move {
-        let result = match request {
-            Ok(request) => receive(request).await,
+        let result = match sent {
+            Ok(response) => receive(response).await,
             // A URL the browser cannot make a request of.
             Err(err) => Err(err
                 .dyn_ref::<js_sys::Error>()
@@ -86,9 +86,29 @@ fn get(url: &str, controller: &AbortController) -> Result<Request, JsValue> {
     web_sys::Request::new_with_str_and_init(url, &init).map(Request::from)
 }
 
+/// gloo-net's `send()`, with the browser's `fetch` called now: an async
+/// function runs nothing until its first poll, which `spawn_local` would
+/// make only after the card's first render. This polls it once at once
+/// (the `fetch` promise cannot have settled yet; the task that awaits the
+/// rest polls it again with its own waker).
+fn send_now(request: Request) -> impl Future<Output = Result<Response, gloo_net::Error>> {
+    let mut sending = Box::pin(request.send());
+    let first = sending
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()));
+    async move {
+        match first {
+            Poll::Ready(result) => result,
+            Poll::Pending => sending.await,
+        }
+    }
+}
+
 /// Status, `Retry-After` and body text; or why there is no answer.
-async fn receive(request: Request) -> Result<Answer, String> {
-    let response = request.send().await.map_err(network_detail)?;
+async fn receive(
+    response: impl Future<Output = Result<Response, gloo_net::Error>>,
+) -> Result<Answer, String> {
+    let response = response.await.map_err(network_detail)?;
     let retry_after = response.headers().get("retry-after");
     let body = response.text().await.map_err(network_detail)?;
     Ok((response.status(), retry_after, body))

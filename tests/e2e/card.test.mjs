@@ -56,6 +56,29 @@ test('RUNNING shows grouped counts, IDs, created time and duration', async () =>
   }
 });
 
+// The request is on its way while the card renders its first time, not
+// after: the render costs the first status nothing on a real network.
+test('the status request leaves before the card first renders', async () => {
+  const watch = () => {
+    const fetch0 = window.fetch;
+    window.cardAtFetch = [];
+    window.fetch = function (input, init) {
+      if (String(input?.url ?? input).includes('/sync-data/status')) {
+        const host = document.querySelector('modelarts-sync-status');
+        window.cardAtFetch.push(host?.shadowRoot?.querySelector('.mss-card') ? 'rendered' : 'not yet');
+      }
+      return fetch0.call(window, input, init);
+    };
+  };
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running' }, { init: watch });
+  try {
+    await waitForState(v.card, 'ok');
+    assert.deepEqual(await v.page.evaluate(() => window.cardAtFetch), ['not yet']);
+  } finally {
+    await v.close();
+  }
+});
+
 test('the status does not wait for the date formatters, made when the page is idle', async () => {
   // Holds the page's idle callbacks until the test runs them.
   const hold = () => {
