@@ -9,4 +9,5 @@ pub mod i18n;
 pub mod model;
 pub mod policy;
 pub mod response;
+pub mod snapshot;
 pub mod url;

@@ -237,6 +237,14 @@ impl SyncStatus {
     pub fn from_json(body: &str) -> Result<Self, BodyError> {
         decode(body)
     }
+
+    /// A failure to show: a FAILED task, or any answer with an
+    /// `error_code` or `error_msg` (an undocumented status may carry them).
+    pub fn reports_failure(&self) -> bool {
+        self.status == Some(TaskStatus::Failed)
+            || self.error_code.is_some()
+            || self.error_msg.is_some()
+    }
 }
 
 /// The error body of ModelArts and its API gateway:
@@ -297,6 +305,20 @@ mod tests {
         assert_eq!(s.status, Some(TaskStatus::Completed));
         assert_eq!(s.dataset_id.as_deref(), Some("gfghHSokody6AJigS5A"));
         assert_eq!(s.total_sample_count, None);
+    }
+
+    #[test]
+    fn a_failure_is_shown_for_failed_tasks_and_for_any_error_details() {
+        let read = |body| SyncStatus::from_json(body).unwrap().reports_failure();
+        assert!(read(r#"{"status": "FAILED"}"#));
+        assert!(read(
+            r#"{"status": "PAUSED", "error_msg": "paused by the admin"}"#
+        ));
+        assert!(read(
+            r#"{"status": "RUNNING", "error_code": "ModelArts.4370"}"#
+        ));
+        assert!(!read(r#"{"status": "RUNNING"}"#));
+        assert!(!read(r#"{}"#));
     }
 
     #[test]

@@ -17,9 +17,10 @@ use crate::core::format::{
 use crate::core::i18n::{Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
+use crate::core::snapshot::Snapshot;
 use crate::web::hydration;
 use crate::web::intl::Formatters;
-use crate::web::poller::{CardState, Poller, Snapshot, StatusChange, StatusHook};
+use crate::web::poller::{CardState, Poller, StatusChange, StatusHook};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
 /// `refresh()`, [`SyncStatusCard`]'s `refresh` trigger). Empty until the card is
@@ -275,7 +276,8 @@ fn card(
     // The page's Intl formatters for this language, once made: asked for by
     // a card with data, or one still waiting after `LOADING_DELAY` (made in
     // the idle time of the wait).
-    let intl = (s.data.is_some() || s.late)
+    let intl = s
+        .wants_dates()
         .then(|| Formatters::shared(lang.tag()))
         .flatten();
     let dates = intl.as_deref();
@@ -285,13 +287,11 @@ fn card(
             part="card"
             data-theme=theme
             lang=lang.tag()
-            data-state=data_state(s)
+            data-state=s.data_state()
             data-status=s.status().map(|status| status.as_str().to_owned())
             data-stale=s.stale.then_some("true")
             aria-busy=s.busy.then_some("true")
-            // Until the first answer or `LOADING_DELAY`, whichever comes
-            // first.
-            hidden=(!s.answered() && !s.late).then_some("")
+            hidden=s.hidden().then_some("")
         >
             {header(words.t, s.busy, poller)}
             <div class="mss-live" role="status" aria-live="polite">
@@ -308,15 +308,6 @@ fn card(
                 {footer(words, s, dates)}
             </footer>
         </section>
-    }
-}
-
-/// `data-state`: the last request failed, or there is data, or neither yet.
-fn data_state(s: &Snapshot) -> &'static str {
-    match (&s.data, &s.error) {
-        (_, Some(_)) => "error",
-        (Some(_), None) => "ok",
-        (None, None) => "loading",
     }
 }
 
@@ -466,8 +457,7 @@ fn detail_row(label: &'static str, field: &'static str, value: Detail) -> impl I
 /// A FAILED task's `error_code` and `error_msg` (or any answer that has
 /// them).
 fn failure_panel(t: &'static Text, d: &SyncStatus) -> Option<impl IntoView> {
-    let failed = matches!(d.status, Some(TaskStatus::Failed));
-    (failed || d.error_code.is_some() || d.error_msg.is_some()).then(|| {
+    d.reports_failure().then(|| {
         view! {
             <div class="mss-failure" part="failure">
                 <p class="mss-failure__title">{t.failure}</p>
@@ -506,8 +496,8 @@ fn footer(words: Words, s: &Snapshot, dates: Option<&Formatters>) -> impl IntoVi
     let stale = s
         .stale
         .then(|| view! { <span class="mss-stale">{t.stale}</span> });
-    let retry = s.retry_at.map(|at| {
-        let secs = whole_seconds(ms_between(s.now, at));
+    let retry = s.retry_in().map(|wait| {
+        let secs = whole_seconds(wait);
         view! { <span class="mss-retry" data-field="retry_in">{t.retrying_in(secs)}</span> }
     });
     (updated, stale, retry)

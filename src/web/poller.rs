@@ -15,49 +15,16 @@ use web_sys::AbortController;
 use crate::core::clock::{self, RefreshTimer};
 use crate::core::config::{Config, Requests};
 use crate::core::format::ms_between;
-use crate::core::model::{SyncStatus, TaskStatus};
+use crate::core::model::SyncStatus;
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
+use crate::core::snapshot::Snapshot;
 use crate::core::url::{batch_path, status_url};
 use crate::web::batch;
 use crate::web::fetch::fetch_status;
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
 use crate::web::wall;
-
-/// What the view shows, as plain data.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Snapshot {
-    /// The last status received; kept through later errors.
-    pub data: Option<SyncStatus>,
-    /// Why the last request failed, if it did.
-    pub error: Option<RequestError>,
-    /// A request the user asked for is in flight.
-    pub busy: bool,
-    /// Wall-clock time (ms) of the last success.
-    pub updated_at: Option<f64>,
-    /// Wall-clock time (ms) of the next retry after a failure.
-    pub retry_at: Option<f64>,
-    /// The last success is older than three intervals.
-    pub stale: bool,
-    /// The first answer has taken `Config::loading_delay`: the loading state
-    /// is displayed.
-    pub late: bool,
-    /// The wall clock (ms), ticking for "updated … ago".
-    pub now: f64,
-}
-
-impl Snapshot {
-    /// A first answer (data or error) has come.
-    pub fn answered(&self) -> bool {
-        self.data.is_some() || self.error.is_some()
-    }
-
-    /// The last status received, if any.
-    pub fn status(&self) -> Option<&TaskStatus> {
-        self.data.as_ref().and_then(|d| d.status.as_ref())
-    }
-}
 
 /// The one signal the poller writes and the view reads. One signal of one
 /// type keeps the reactive code in the wasm small; the view still touches

@@ -1,0 +1,134 @@
+//! What a card shows, as plain data, and the rules the view reads off it:
+//! its `data-state`, whether it is displayed yet, whether its dates are
+//! asked for. `web::poller` writes it; `web::card` renders it and decides
+//! nothing of its own.
+
+use std::time::Duration;
+
+use crate::core::format::ms_between;
+use crate::core::model::{SyncStatus, TaskStatus};
+use crate::core::response::RequestError;
+
+/// What the view shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// The last status received; kept through later errors.
+    pub data: Option<SyncStatus>,
+    /// Why the last request failed, if it did.
+    pub error: Option<RequestError>,
+    /// A request the user asked for is in flight.
+    pub busy: bool,
+    /// Wall-clock time (ms) of the last success.
+    pub updated_at: Option<f64>,
+    /// Wall-clock time (ms) of the next retry after a failure.
+    pub retry_at: Option<f64>,
+    /// The last success is older than three intervals.
+    pub stale: bool,
+    /// The first answer has taken `Config::loading_delay`: the loading state
+    /// is displayed.
+    pub late: bool,
+    /// The wall clock (ms), ticking for "updated … ago".
+    pub now: f64,
+}
+
+impl Snapshot {
+    /// A first answer (data or error) has come.
+    pub fn answered(&self) -> bool {
+        self.data.is_some() || self.error.is_some()
+    }
+
+    /// The last status received, if any.
+    pub fn status(&self) -> Option<&TaskStatus> {
+        self.data.as_ref().and_then(|d| d.status.as_ref())
+    }
+
+    /// `data-state`: the last request failed, or there is data, or neither
+    /// yet.
+    pub fn data_state(&self) -> &'static str {
+        match (&self.data, &self.error) {
+            (_, Some(_)) => "error",
+            (Some(_), None) => "ok",
+            (None, None) => "loading",
+        }
+    }
+
+    /// Not displayed until the first answer or `Config::loading_delay`,
+    /// whichever comes first: a quick answer never flashes a loading state.
+    pub fn hidden(&self) -> bool {
+        !self.answered() && !self.late
+    }
+
+    /// The card has dates to show (or, waiting past the loading delay, soon
+    /// may): the page's date formatters are asked for, to be made in idle
+    /// time. Before that, the first `Intl` formatter's start-up would only
+    /// compete with the first status.
+    pub fn wants_dates(&self) -> bool {
+        self.data.is_some() || self.late
+    }
+
+    /// How long until the next retry, by the card's clock.
+    pub fn retry_in(&self) -> Option<Duration> {
+        self.retry_at.map(|at| ms_between(self.now, at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running() -> SyncStatus {
+        SyncStatus {
+            status: Some(TaskStatus::Running),
+            ..SyncStatus::default()
+        }
+    }
+
+    #[test]
+    fn the_state_is_the_last_request_then_the_data() {
+        let mut s = Snapshot::default();
+        assert_eq!(s.data_state(), "loading");
+        s.data = Some(running());
+        assert_eq!(s.data_state(), "ok");
+        // An error after data: the data stays, the state says the error.
+        s.error = Some(RequestError::Network(String::new()));
+        assert_eq!(s.data_state(), "error");
+        assert_eq!(s.status(), Some(&TaskStatus::Running));
+    }
+
+    #[test]
+    fn hidden_until_the_first_answer_or_the_loading_delay() {
+        let waiting = Snapshot::default();
+        assert!(waiting.hidden());
+        assert!(!waiting.wants_dates());
+        let late = Snapshot {
+            late: true,
+            ..Snapshot::default()
+        };
+        assert!(!late.hidden());
+        assert!(late.wants_dates());
+        let failed = Snapshot {
+            error: Some(RequestError::Network(String::new())),
+            ..Snapshot::default()
+        };
+        assert!(!failed.hidden());
+        // An error has no dates to show.
+        assert!(!failed.wants_dates());
+        let answered = Snapshot {
+            data: Some(running()),
+            ..Snapshot::default()
+        };
+        assert!(!answered.hidden());
+        assert!(answered.wants_dates());
+    }
+
+    #[test]
+    fn the_retry_is_counted_down_by_the_cards_clock() {
+        let s = Snapshot {
+            retry_at: Some(13_500.0),
+            now: 4_000.0,
+            ..Snapshot::default()
+        };
+        assert_eq!(s.retry_in(), Some(Duration::from_millis(9_500)));
+        assert_eq!(Snapshot::default().retry_in(), None);
+    }
+}
