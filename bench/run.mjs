@@ -11,15 +11,11 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { dateText, launch } from '../tests/e2e/playwright.mjs';
+import { median } from './median.mjs';
 import { RECORD_STATUS } from './status.mjs';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
 const { WIDGET_URL, BASELINE_URL, PEERS_URL, WIDGET_DIST, BASELINE_DIST, PEERS_DIST } = process.env;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n) => `${n.toFixed(1)} ms`;
 

@@ -16,6 +16,7 @@
 // TRACE_LATENCY=40: every request takes 40 ms more (Chromium's network
 // emulation), as across a real network rather than from the mock next door.
 import { launch } from '../tests/e2e/playwright.mjs';
+import { median } from './median.mjs';
 import { RECORD_STATUS } from './status.mjs';
 
 const urls = (process.env.TRACE_URLS ?? '').split(/\s+/).filter(Boolean);
@@ -57,13 +58,6 @@ const HOOKS = () => {
     mark(url.includes('/sync-data/status') ? 'status fetch() called' : `fetch ${url.split('/').pop()}`);
     return fetch0.call(this, input, init);
   };
-};
-
-const median = (xs) => {
-  const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
-  if (!s.length) return undefined;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 const browser = await launch();
