@@ -18,9 +18,11 @@ use crate::web::timer::Timer;
 /// The status, `Retry-After` and body text of an answer.
 pub type Answer = (u16, Option<String>, String);
 
-/// Sends the GET now (before the card's first render) and gives the
-/// interpreted answer. The request is aborted after `timeout`, or earlier
-/// through `controller` (when the card goes away).
+/// Sends the GET now, when called (a card calls it before its first
+/// render), and gives the interpreted answer. The request is aborted after
+/// `timeout`, or earlier through `controller` (when the card goes away);
+/// dropping the future unawaited drops the timeout, not the request: abort
+/// it through `controller`.
 pub fn fetch_status(
     url: &str,
     timeout: Duration,
@@ -88,9 +90,11 @@ fn get(url: &str, controller: &AbortController) -> Result<Request, JsValue> {
 
 /// gloo-net's `send()`, with the browser's `fetch` called now: an async
 /// function runs nothing until its first poll, which `spawn_local` would
-/// make only after the card's first render. This polls it once at once
-/// (the `fetch` promise cannot have settled yet; the task that awaits the
-/// rest polls it again with its own waker).
+/// make only after the card's first render. So it is polled once right
+/// away, with a no-op waker; `JsFuture` keeps the waker of its latest poll,
+/// so the task that awaits the returned future registers the real one.
+/// (The e2e test "the status request leaves before the card first renders"
+/// notices if a gloo-net release stops calling `fetch` on the first poll.)
 fn send_now(request: Request) -> impl Future<Output = Result<Response, gloo_net::Error>> {
     let mut sending = Box::pin(request.send());
     let first = sending

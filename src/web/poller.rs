@@ -93,8 +93,9 @@ struct Inner {
     stopped: Cell<bool>,
     /// The request about to go out was asked for by the user: show it.
     manual: Cell<bool>,
-    /// Batch cards: when the timer, set to the nearest whole second, was due
-    /// by the policy (it may fire up to half a second before).
+    /// Batch cards: when the timer, set on a whole second, was due by the
+    /// policy (a refresh's may fire up to half a second before, a retry's
+    /// only by the browser's clock error: `core::clock::RefreshTimer`).
     planned: Cell<Option<Duration>>,
     /// Wall-clock time (ms) the clock is set to tick at.
     clock_at: Cell<f64>,
