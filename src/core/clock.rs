@@ -60,19 +60,13 @@ pub fn refresh_timer(
     wall: f64,
 ) -> RefreshTimer {
     let wait = at.saturating_sub(now);
-    match (batch, retrying) {
-        (false, _) => RefreshTimer {
-            wait,
-            planned: None,
+    RefreshTimer {
+        wait: match (batch, retrying) {
+            (false, _) => wait,
+            (true, true) => on_a_whole_second(wait, wall),
+            (true, false) => to_a_whole_second(wait, wall),
         },
-        (true, true) => RefreshTimer {
-            wait: on_a_whole_second(wait, wall),
-            planned: Some(at),
-        },
-        (true, false) => RefreshTimer {
-            wait: to_a_whole_second(wait, wall),
-            planned: Some(at),
-        },
+        planned: batch.then_some(at),
     }
 }
 
