@@ -531,7 +531,6 @@ fn run_e2e_counted(
     })
 }
 
-/// The widget crate as the server of a server-rendered Leptos app builds it.
 /// `cargo clippy` with these arguments (package, target, features,
 /// targets), warnings as errors.
 fn clippy(args: &[&str]) -> Command {
@@ -543,11 +542,20 @@ fn clippy(args: &[&str]) -> Command {
     clippy
 }
 
+/// The widget crate as the server of a server-rendered Leptos app builds it.
 const SSR: [&str; 4] = [
     "-p",
     "modelarts-sync-status",
     "--no-default-features",
     "--features=ssr",
+];
+
+/// The widget crate built for the browser.
+const WASM: [&str; 4] = [
+    "-p",
+    "modelarts-sync-status",
+    "--target",
+    "wasm32-unknown-unknown",
 ];
 
 fn test() -> Result {
@@ -556,21 +564,15 @@ fn test() -> Result {
     eprintln!("\n== format and lints");
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(&mut clippy(&["--workspace", "--all-targets"]))?;
-    let wasm = [
-        "-p",
-        "modelarts-sync-status",
-        "--target",
-        "wasm32-unknown-unknown",
-    ];
     run(&mut clippy(
-        &[&wasm[..], &["--lib", "--examples", "--test", "web"]].concat(),
+        &[&WASM[..], &["--lib", "--examples", "--test", "web"]].concat(),
     ))?;
     // The two halves of a server-rendered Leptos app: the server's
     // (natively) and the browser's.
     run(&mut clippy(&[&SSR[..], &["--all-targets"]].concat()))?;
     run(&mut clippy(
         &[
-            &wasm[..],
+            &WASM[..],
             &["--no-default-features", "--features", "hydrate"],
             &["--lib", "--test", "hydrate"],
         ]
@@ -610,18 +612,12 @@ fn test() -> Result {
         for (test, what, features) in suites {
             eprintln!("\n== wasm-bindgen tests ({test}) in {}", engine.name());
             let mut cmd = cargo();
-            cmd.args([
-                "test",
-                "-p",
-                "modelarts-sync-status",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--test",
-                test,
-            ])
-            .args(features)
-            .env("PATH", tools.build.path_env())
-            .env("MSS_MOCK_URL", &mock_url);
+            cmd.arg("test")
+                .args(WASM)
+                .args(["--test", test])
+                .args(features)
+                .env("PATH", tools.build.path_env())
+                .env("MSS_MOCK_URL", &mock_url);
             // The runner takes the first driver it is given.
             for var in [
                 "CHROMEDRIVER",
