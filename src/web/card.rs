@@ -273,9 +273,8 @@ fn card(
     poller: Option<StoredValue<Poller, LocalStorage>>,
 ) -> impl IntoView {
     let lang = words.lang;
-    // The page's Intl formatters for this language, once made: asked for by
-    // a card with data, or one still waiting after `LOADING_DELAY` (made in
-    // the idle time of the wait).
+    // The page's Intl formatters for this language, once made (when they
+    // are asked for: `Snapshot::wants_dates`).
     let intl = s
         .wants_dates()
         .then(|| Formatters::shared(lang.tag()))
