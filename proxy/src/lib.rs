@@ -23,7 +23,8 @@
 //! [`cache`] (single-flight + TTL), [`shared`] (the cache replicas share
 //! through Redis), [`client`] (the client address, `--trusted-proxy`),
 //! [`rate_limit`], [`cors`],
-//! [`static_files`], [`access_log`], [`errors`] (the proxy's JSON errors),
+//! [`static_files`], [`server`] (the listener: timeouts, connection caps,
+//! shutdown), [`access_log`], [`errors`] (the proxy's JSON errors),
 //! [`mock`], [`batch`] (many datasets in one request), [`sync`] (the POST
 //! that starts a synchronization, with `--allow-sync`, and its guards).
 
@@ -36,6 +37,7 @@ pub mod errors;
 pub mod mock;
 pub mod rate_limit;
 pub mod routes;
+pub mod server;
 pub mod settings;
 pub mod shared;
 pub mod sign;
@@ -44,12 +46,12 @@ pub mod sync;
 pub mod upstream;
 pub mod validation;
 
-use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::Router;
 
 pub use cors::Origins;
+pub use server::{serve_on, ConnectionLimits};
 pub use settings::{Credentials, Mode, Secret, Settings, SyncSettings, UpstreamSettings};
 pub use upstream::BuildError;
 
@@ -60,27 +62,16 @@ pub fn app(settings: Settings) -> Result<Router, BuildError> {
 }
 
 /// Binds, prints `listening on http://ADDR` (tools read it to find a port
-/// chosen with `:0`), and serves until SIGINT or SIGTERM.
-pub async fn serve(listen: SocketAddr, router: Router) -> std::io::Result<()> {
+/// chosen with `:0`), and serves until SIGINT or SIGTERM, then for at most
+/// the shutdown grace.
+pub async fn serve(
+    listen: SocketAddr,
+    router: Router,
+    limits: ConnectionLimits,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    serve_on(listener, router, shutdown_signal()).await
-}
-
-/// Serves on a bound listener until `shutdown` completes, then lets the
-/// requests under way finish. Client addresses reach the handlers (for the
-/// rate limit and the log).
-pub async fn serve_on(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_on(listener, router, limits, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -102,5 +93,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down: finishing the requests under way");
 }

@@ -29,6 +29,15 @@ async fn main() -> ExitCode {
         }
     };
     let listen = settings.listen;
+    let limits = settings.connections.clone();
+    tracing::info!(
+        header_timeout_s = limits.header_timeout.as_secs_f64(),
+        write_timeout_s = limits.write_timeout.as_secs_f64(),
+        max_connections = limits.max_connections,
+        max_connections_per_client = limits.max_connections_per_client,
+        shutdown_grace_s = limits.shutdown_grace.as_secs_f64(),
+        "connections"
+    );
     match &settings.mode {
         Mode::Mock { cycle } => {
             tracing::info!(cycle_s = cycle.as_secs_f64(), "mode: mock");
@@ -61,7 +70,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match serve(listen, router).await {
+    match serve(listen, router, limits).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot serve on {listen}: {e}");

@@ -18,6 +18,10 @@ use reqwest::Url;
 use crate::client::{Cidr, TrustedProxies};
 use crate::cors::{parse_origin, Origins};
 use crate::mock::RESERVED;
+use crate::server::{
+    ConnectionLimits, DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_SHUTDOWN_GRACE_SECS,
+    DEFAULT_WRITE_TIMEOUT_SECS,
+};
 use crate::shared::RedisUrl;
 use crate::validation::is_valid_id;
 
@@ -166,6 +170,37 @@ pub struct Cli {
     #[arg(long, default_value_t = 75.0, value_name = "SECONDS")]
     pub cycle: f64,
 
+    /// Seconds a connection may take to send a request's headers, counted
+    /// from when it waits for a request: a new connection, or a keep-alive
+    /// one between requests, which is therefore closed after this long idle
+    /// [default: 10].
+    #[arg(long = "header-timeout", value_name = "SECONDS")]
+    pub header_timeout: Option<f64>,
+
+    /// Seconds a write may wait for a client that does not read before its
+    /// connection is closed [default: 30].
+    #[arg(long = "write-timeout", value_name = "SECONDS")]
+    pub write_timeout: Option<f64>,
+
+    /// Open connections in all; one more is closed at once.
+    #[arg(long = "max-connections", value_name = "N",
+          default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
+    /// Open connections per client address (IPv6 per /64); one more is
+    /// closed at once. A --trusted-proxy front counts only against
+    /// --max-connections.
+    #[arg(long = "max-connections-per-client", value_name = "N",
+          default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections_per_client: u32,
+
+    /// Seconds that requests under way get to finish after SIGTERM or
+    /// SIGINT; connections still open then are closed [default: 10].
+    #[arg(long = "shutdown-grace", value_name = "SECONDS")]
+    pub shutdown_grace: Option<f64>,
+
     /// Log format (on stderr): text or json, one line per request. The
     /// level comes from RUST_LOG (default: info).
     #[arg(long = "log-format", value_enum, default_value_t = LogFormat::Text)]
@@ -276,6 +311,8 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     /// `--allow-sync`: the POST that starts a synchronization, if allowed.
     pub sync: Option<SyncSettings>,
+    /// Timeouts and caps of the listener.
+    pub connections: ConnectionLimits,
 }
 
 /// `--allow-sync` and its options.
@@ -345,6 +382,7 @@ impl Settings {
                 })
                 .collect::<Result<_, _>>()?,
         );
+        let connections = connection_limits(&cli, &trusted_proxies)?;
         let sync = match (cli.allow_sync, cli.sync_cooldown) {
             (false, Some(_)) => return Err(SettingsError::SyncOnly("--sync-cooldown")),
             (false, None) => None,
@@ -398,6 +436,7 @@ impl Settings {
                     trusted_proxies,
                     static_dir: cli.static_dir,
                     sync,
+                    connections,
                 })
             }
             Some(upstream) => {
@@ -448,10 +487,44 @@ impl Settings {
                     trusted_proxies,
                     static_dir: cli.static_dir,
                     sync,
+                    connections,
                 })
             }
         }
     }
+}
+
+/// The listener's options, checked.
+fn connection_limits(
+    cli: &Cli,
+    trusted_proxies: &TrustedProxies,
+) -> Result<ConnectionLimits, SettingsError> {
+    let secs = |value: Option<f64>, default: f64, name: &'static str| {
+        seconds(value.unwrap_or(default), 0.001, 3600.0).ok_or(SettingsError::BadNumber(
+            name,
+            "more than 0 and at most 3600 seconds",
+        ))
+    };
+    Ok(ConnectionLimits {
+        header_timeout: secs(
+            cli.header_timeout,
+            DEFAULT_HEADER_TIMEOUT_SECS,
+            "--header-timeout",
+        )?,
+        write_timeout: secs(
+            cli.write_timeout,
+            DEFAULT_WRITE_TIMEOUT_SECS,
+            "--write-timeout",
+        )?,
+        max_connections: cli.max_connections as usize,
+        max_connections_per_client: cli.max_connections_per_client as usize,
+        shutdown_grace: secs(
+            cli.shutdown_grace,
+            DEFAULT_SHUTDOWN_GRACE_SECS,
+            "--shutdown-grace",
+        )?,
+        trusted_proxies: trusted_proxies.clone(),
+    })
 }
 
 fn seconds(value: f64, min: f64, max: f64) -> Option<Duration> {

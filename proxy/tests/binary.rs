@@ -86,6 +86,42 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitSta
 }
 
 #[test]
+fn sigterm_exits_within_the_grace_whatever_a_client_holds() {
+    // The header timeout is longer than the test: only the grace can end
+    // the half-sent request.
+    let (mut running, url) = start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--header-timeout",
+        "60",
+        "--shutdown-grace",
+        "1",
+    ]);
+    let addr = url.strip_prefix("http://").unwrap();
+    let mut held = std::net::TcpStream::connect(addr).unwrap();
+    use std::io::Write;
+    held.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = running.0.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let start = Instant::now();
+    let status = wait_exit(&mut running.0, Duration::from_secs(10))
+        .expect("still running 10 s after SIGTERM");
+    let took = start.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "exited after {took:?}, grace 1 s"
+    );
+    // The held connection was closed, not left to the kernel's timeout.
+    held.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut rest = Vec::new();
+    let _ = held.read_to_end(&mut rest);
+}
+
+#[test]
 fn mock_mode_prints_its_address_first_and_answers() {
     let (_running, url) = start(&["--listen", "127.0.0.1:0"]);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");

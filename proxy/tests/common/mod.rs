@@ -182,6 +182,7 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
         trusted_proxies: Default::default(),
         static_dir: None,
         sync: None,
+        connections: Default::default(),
     }
 }
 
@@ -200,6 +201,7 @@ pub fn mock_settings() -> Settings {
         trusted_proxies: Default::default(),
         static_dir: None,
         sync: None,
+        connections: Default::default(),
     }
 }
 
@@ -228,10 +230,11 @@ pub fn upstream_mut(settings: &mut Settings) -> &mut UpstreamSettings {
 
 /// Starts the proxy in-process; returns its address. It stops with the test.
 pub async fn start_proxy(settings: Settings) -> SocketAddr {
+    let limits = settings.connections.clone();
     let router = app(settings).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve_on(listener, router, std::future::pending()));
+    tokio::spawn(serve_on(listener, router, limits, std::future::pending()));
     addr
 }
 
