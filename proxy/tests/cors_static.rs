@@ -245,3 +245,49 @@ async fn the_mock_keeps_serving_static_files_and_its_counters() {
     assert_eq!(r.header("cache-control"), Some("no-cache"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn static_files_refuse_dotfiles_and_symlinks_out_of_the_folder() {
+    let dir = dist("hidden");
+    let outside = dir.with_extension("outside");
+    let _ = std::fs::remove_dir_all(&outside);
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "outside-secret").unwrap();
+    std::fs::write(outside.join("index.html"), "outside-index").unwrap();
+    std::fs::write(dir.join(".env"), "MODELARTS_TOKEN=dot-secret").unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/config"), "dot-secret").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), dir.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("out")).unwrap();
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::os::unix::fs::symlink(outside.join("index.html"), dir.join("docs/index.html")).unwrap();
+    // A symlink that stays inside is the folder's own file.
+    std::os::unix::fs::symlink(dir.join("app.js"), dir.join("alias.js")).unwrap();
+
+    let proxy = start_proxy(with_static(mock_settings(), dir.clone())).await;
+    for path in [
+        "/.env",
+        "/%2eenv",
+        "/.git/config",
+        "/leak.txt",
+        "/out/secret.txt",
+        "/out/",
+        "/docs/",
+        "/docs/index.html",
+    ] {
+        let r = raw(proxy, "GET", path, &[]).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.json()["error_code"], "PROXY.0404", "{path}");
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(
+            !body.contains("secret") && !body.contains("outside"),
+            "{path}: {body}"
+        );
+    }
+    let r = raw(proxy, "GET", "/alias.js", &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(&r.body[..], b"export default 1;");
+    assert_eq!(raw(proxy, "GET", "/", &[]).await.status, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
+}
