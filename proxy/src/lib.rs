@@ -22,7 +22,8 @@
 //! [`upstream`] (the request to ModelArts), [`sign`] (AK/SK signature),
 //! [`cache`] (single-flight + TTL), [`shared`] (the cache replicas share
 //! through Redis), [`client`] (the client address, `--trusted-proxy`),
-//! [`rate_limit`], [`cors`],
+//! [`rate_limit`], [`cors`], [`host`] (the `Host`s answered, the proxy's own
+//! origins: `--public-origin`),
 //! [`static_files`], [`server`] (the listener: timeouts, connection caps,
 //! shutdown), [`access_log`], [`errors`] (the proxy's JSON errors),
 //! [`mock`], [`batch`] (many datasets in one request), [`sync`] (the POST
@@ -34,6 +35,7 @@ pub mod cache;
 pub mod client;
 pub mod cors;
 pub mod errors;
+pub mod host;
 pub mod mock;
 pub mod rate_limit;
 pub mod routes;
@@ -51,6 +53,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 pub use cors::Origins;
+pub use host::PublicOrigins;
 pub use server::{serve_on, ConnectionLimits};
 pub use settings::{Credentials, Mode, Secret, Settings, SyncSettings, UpstreamSettings};
 pub use upstream::BuildError;

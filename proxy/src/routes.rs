@@ -1,7 +1,8 @@
 //! The routes, and the order of the layers around them.
 //!
 //! ```text
-//! client address (--trusted-proxy) → access log → nosniff → CORS (answers preflights) → routes
+//! client address (--trusted-proxy) → access log → nosniff → CORS (answers preflights)
+//!   → Host (--public-origin, else 421) → routes
 //!   /healthz
 //!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (--rate-limit →)
 //!       --mock:     the mock
@@ -40,6 +41,7 @@ use crate::cache::SingleFlight;
 use crate::client::ClientIp;
 use crate::cors::{Cors, Origins};
 use crate::errors::{self, ApiError};
+use crate::host::PublicOrigins;
 use crate::mock::Mock;
 use crate::rate_limit::{self, RateLimiter};
 use crate::settings::{Mode, Settings, UpstreamSettings};
@@ -47,7 +49,7 @@ use crate::shared::SharedCache;
 use crate::sync::{self, Cooldowns, SyncResult};
 use crate::upstream::{Answer, BuildError, Upstream};
 use crate::validation::{self, Rejection, Target};
-use crate::{batch, client, cors, static_files};
+use crate::{batch, client, cors, host, static_files};
 
 /// The API path, as the router spells it.
 pub const STATUS_PATH: &str = "/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
@@ -70,6 +72,7 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         Arc::new(SyncGate {
             cooldowns: Cooldowns::new(sync.cooldown),
             origins: settings.origins.clone(),
+            public: settings.public_origins.clone(),
         })
     });
     let mut status = match settings.mode {
@@ -95,6 +98,10 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         None => router.fallback(errors::fallback),
     };
     Ok(router
+        .layer(middleware::from_fn_with_state(
+            Arc::new(settings.public_origins),
+            host::middleware,
+        ))
         .layer(middleware::from_fn_with_state(
             Arc::new(Cors {
                 origins: settings.origins,
@@ -358,6 +365,7 @@ async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Resp
 struct SyncGate {
     cooldowns: Cooldowns,
     origins: Origins,
+    public: PublicOrigins,
 }
 
 /// The upstream POST: the trigger for this dataset, never cached and never
@@ -436,7 +444,7 @@ where
     if method != Method::POST {
         return ApiError::sync_method_not_allowed().into_response();
     }
-    if let Err(error) = sync::check_caller(headers, uri, &gate.origins) {
+    if let Err(error) = sync::check_caller(headers, uri, &gate.origins, &gate.public) {
         return with_result(error.into_response(), SyncResult::CrossSite);
     }
     let target = match validation::sync_target(uri.path()) {

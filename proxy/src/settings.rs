@@ -17,6 +17,7 @@ use reqwest::Url;
 
 use crate::client::{Cidr, TrustedProxies};
 use crate::cors::{parse_origin, Origins};
+use crate::host::PublicOrigins;
 use crate::mock::RESERVED;
 use crate::server::{
     ConnectionLimits, DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_SHUTDOWN_GRACE_SECS,
@@ -103,6 +104,15 @@ pub struct Cli {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
 
+    /// The proxy's own origin as browsers reach it (scheme://host[:port],
+    /// e.g. https://status.example.com); repeatable. Requests are answered
+    /// only for these hosts, localhost and IP addresses (any other Host:
+    /// 421), and a sync's Origin is "own" only if it is one of these (or
+    /// http://<Host> for localhost and IP addresses): a name pointed at the
+    /// proxy by another site (DNS rebinding) gets nothing.
+    #[arg(long = "public-origin", value_name = "ORIGIN")]
+    pub public_origin: Vec<String>,
+
     /// Only forward requests for this project ID (repeatable); without any,
     /// every project ID. --upstream only.
     #[arg(long = "project", value_name = "ID")]
@@ -146,7 +156,7 @@ pub struct Cli {
     /// which starts a synchronization of the dataset (the product's only
     /// write; off by default, answered 405). Only requests with an
     /// X-Requested-With header (any value) and, when they have an Origin, the
-    /// proxy's own (http://<Host>) or an --allow-origin one are accepted:
+    /// proxy's own (a --public-origin) or an --allow-origin one are accepted:
     /// a page of another site cannot start one.
     #[arg(long = "allow-sync")]
     pub allow_sync: bool,
@@ -313,6 +323,8 @@ pub struct Settings {
     pub sync: Option<SyncSettings>,
     /// Timeouts and caps of the listener.
     pub connections: ConnectionLimits,
+    /// `--public-origin`: the Hosts answered, the proxy's own origins.
+    pub public_origins: PublicOrigins,
 }
 
 /// `--allow-sync` and its options.
@@ -342,6 +354,8 @@ pub enum SettingsError {
     BadUpstream(String, String),
     #[error("--allow-origin {0}: {1}")]
     BadOrigin(String, String),
+    #[error("--public-origin {0}: {1}")]
+    BadPublicOrigin(String, String),
     #[error("--project {0}: a project ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'")]
     BadProject(String),
     #[error("{0} only applies with --upstream")]
@@ -372,6 +386,12 @@ impl Settings {
             .iter()
             .map(|o| parse_origin(o).map_err(|e| SettingsError::BadOrigin(o.clone(), e)))
             .collect::<Result<Vec<_>, _>>()?;
+        let public_origins = PublicOrigins(
+            cli.public_origin
+                .iter()
+                .map(|o| parse_origin(o).map_err(|e| SettingsError::BadPublicOrigin(o.clone(), e)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
         let rate_limit_or = |default: u32| NonZeroU32::new(cli.rate_limit.unwrap_or(default));
         let trusted_proxies = TrustedProxies(
             cli.trusted_proxy
@@ -437,6 +457,7 @@ impl Settings {
                     static_dir: cli.static_dir,
                     sync,
                     connections,
+                    public_origins: public_origins.clone(),
                 })
             }
             Some(upstream) => {
@@ -488,6 +509,7 @@ impl Settings {
                     static_dir: cli.static_dir,
                     sync,
                     connections,
+                    public_origins: public_origins.clone(),
                 })
             }
         }
@@ -773,6 +795,43 @@ mod tests {
             settings(&["--cycle", "0.5"], &[]).unwrap_err(),
             SettingsError::BadNumber("--cycle", _)
         ));
+        assert!(matches!(
+            settings(&["--public-origin", "https://status.example.com/api"], &[]).unwrap_err(),
+            SettingsError::BadPublicOrigin(..)
+        ));
+        assert_eq!(
+            settings(&["--public-origin", "https://status.example.com/"], &[])
+                .unwrap()
+                .public_origins,
+            PublicOrigins(vec!["https://status.example.com".into()])
+        );
+        for bad in [
+            "--header-timeout=0",
+            "--write-timeout=nan",
+            "--shutdown-grace=4000",
+        ] {
+            assert!(
+                matches!(
+                    settings(&[bad], &[]).unwrap_err(),
+                    SettingsError::BadNumber(..)
+                ),
+                "{bad}"
+            );
+        }
+        assert!(Cli::try_parse_from(["x", "--max-connections", "0"]).is_err());
+        let limits = settings(
+            &[
+                "--max-connections-per-client",
+                "8",
+                "--shutdown-grace",
+                "2.5",
+            ],
+            &[],
+        )
+        .unwrap()
+        .connections;
+        assert_eq!(limits.max_connections_per_client, 8);
+        assert_eq!(limits.shutdown_grace, Duration::from_millis(2500));
         assert!(Cli::try_parse_from(["x", "--mock", "--upstream", "https://a.example"]).is_err());
         let s = settings(
             &with(&["--project", "p1", "--project", "p2", "--cache-ttl", "0"]),

@@ -6,12 +6,12 @@
 //!    an `X-Requested-With` header (any value): an HTML form cannot send one,
 //!    and a script of another origin that adds it triggers a CORS preflight,
 //!    which only `--allow-origin` origins pass ([`crate::cors`]). And an
-//!    `Origin`, when there is one, must be the proxy's own (`http://` + the
-//!    `Host` the request came to: the proxy itself speaks plain HTTP) or an
-//!    `--allow-origin` one. Behind a TLS-terminating front, browsers send the
-//!    public `https://` origin, which is not "own" as seen here: list it in
-//!    `--allow-origin`. A request without `Origin` (curl, a server) is not a
-//!    browser's cross-site request and passes this check.
+//!    `Origin`, when there is one, must be the proxy's own (a
+//!    `--public-origin`, or `http://` + the `Host` when that is `localhost`
+//!    or an IP address: never a name the request brings, see
+//!    [`crate::host`]) or an `--allow-origin` one. A request without
+//!    `Origin` (curl, a server) is not a browser's cross-site request and
+//!    passes this check.
 //! 2. **Valid IDs, allowed project** ([`crate::validation`], `--project`).
 //! 3. **Once per dataset per `--sync-cooldown`** ([`Cooldowns`]): per
 //!    project and dataset, whoever asks; a second trigger meanwhile is a 429
@@ -29,6 +29,7 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 
 use crate::cors::Origins;
 use crate::errors::ApiError;
+use crate::host::{request_host, PublicOrigins};
 use crate::validation::Target;
 
 /// The header a form cannot send (and a cross-origin script only after a
@@ -77,7 +78,12 @@ impl SyncResult {
 
 /// Checks that a request to start a sync cannot have come from a page of
 /// another site (see the module's documentation). The error says why.
-pub fn check_caller(headers: &HeaderMap, uri: &Uri, origins: &Origins) -> Result<(), ApiError> {
+pub fn check_caller(
+    headers: &HeaderMap,
+    uri: &Uri,
+    origins: &Origins,
+    public: &PublicOrigins,
+) -> Result<(), ApiError> {
     if !headers.contains_key(REQUESTED_WITH) {
         return Err(ApiError::cross_site(
             "Forbidden: a sync is started by a script, with an X-Requested-With header.",
@@ -87,29 +93,13 @@ pub fn check_caller(headers: &HeaderMap, uri: &Uri, origins: &Origins) -> Result
         return Ok(());
     };
     let origin = origin.to_str().unwrap_or_default();
-    if origins.allows(origin) || own_origin(headers, uri).is_some_and(|own| own == origin) {
+    if origins.allows(origin) || public.is_own(origin, request_host(headers, uri)) {
         Ok(())
     } else {
         Err(ApiError::cross_site(
             "Forbidden: this origin may not start a sync through this proxy.",
         ))
     }
-}
-
-/// `http://` and the `Host` the request came to (lower-cased, as browsers
-/// serialize an origin), or `None` without a usable one.
-pub fn own_origin(headers: &HeaderMap, uri: &Uri) -> Option<String> {
-    let host = match headers.get(header::HOST) {
-        Some(host) => host.to_str().ok()?.to_owned(),
-        None => uri.authority()?.as_str().to_owned(),
-    };
-    if host.is_empty() || host.contains(['/', '@', ' ']) {
-        return None;
-    }
-    let host = host.to_ascii_lowercase();
-    // Browsers leave the scheme's default port out of an origin.
-    let host = host.strip_suffix(":80").unwrap_or(&host);
-    Some(format!("http://{host}"))
 }
 
 /// When each dataset may be synchronized again.
@@ -241,9 +231,10 @@ mod tests {
     #[test]
     fn cross_site_requests_are_refused() {
         let origins = Origins::List(vec!["https://portal.example".into()]);
+        let public = PublicOrigins(vec!["http://proxy.internal:9009".into()]);
         let uri = Uri::from_static("/v2/p/datasets/d/sync-data");
         let check = |pairs: &[(&'static str, &'static str)]| {
-            check_caller(&headers(pairs), &uri, &origins).map_err(|e| e.status)
+            check_caller(&headers(pairs), &uri, &origins, &public).map_err(|e| e.status)
         };
         let host = ("host", "proxy.internal:9009");
         // A form: no custom header, whatever the origin.
@@ -267,10 +258,24 @@ mod tests {
             ("origin", "http://proxy.internal:9009")
         ])
         .is_ok());
+        // Own is the --public-origin, not whatever the Host says...
         assert!(check(&[
-            ("host", "proxy.internal:80"),
+            ("host", "rebind.attacker.example"),
             xrw,
-            ("origin", "http://proxy.internal")
+            ("origin", "http://rebind.attacker.example")
+        ])
+        .is_err());
+        // ...but for a loopback address or localhost, which cannot be rebound.
+        assert!(check(&[
+            ("host", "127.0.0.1:9009"),
+            xrw,
+            ("origin", "http://127.0.0.1:9009")
+        ])
+        .is_ok());
+        assert!(check(&[
+            ("host", "localhost:80"),
+            xrw,
+            ("origin", "http://localhost")
         ])
         .is_ok());
         for foreign in [

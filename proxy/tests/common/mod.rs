@@ -183,6 +183,7 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
         static_dir: None,
         sync: None,
         connections: Default::default(),
+        public_origins: Default::default(),
     }
 }
 
@@ -202,6 +203,7 @@ pub fn mock_settings() -> Settings {
         static_dir: None,
         sync: None,
         connections: Default::default(),
+        public_origins: Default::default(),
     }
 }
 
@@ -277,20 +279,32 @@ pub async fn raw(
     target: &str,
     headers: &[(&str, &str)],
 ) -> RawResponse {
-    tokio::time::timeout(LIMIT, raw_inner(addr, method, target, headers))
+    raw_to_host(addr, &addr.to_string(), method, target, headers).await
+}
+
+/// [`raw`] with this `Host` header instead of the address connected to.
+pub async fn raw_to_host(
+    addr: SocketAddr,
+    host: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+) -> RawResponse {
+    tokio::time::timeout(LIMIT, raw_inner(addr, host, method, target, headers))
         .await
         .expect("raw request timed out")
 }
 
 async fn raw_inner(
     addr: SocketAddr,
+    host: &str,
     method: &str,
     target: &str,
     headers: &[(&str, &str)],
 ) -> RawResponse {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut request =
-        format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+        format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
