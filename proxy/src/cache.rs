@@ -5,17 +5,24 @@
 //! until `ttl` has passed since it arrived. The fetch runs in its own task:
 //! a viewer that goes away (its request dropped) neither cancels the fetch
 //! the others wait for nor causes a second one.
+//!
+//! At most `entries` keys are held (`--cache-entries`): a new key beyond
+//! that evicts the least recently used one, in O(1) (the `lru` crate), so
+//! memory is bounded whatever IDs clients ask for, and nothing scans the
+//! map. An evicted fetch under way still answers those waiting for it.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::hash::Hash;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use lru::LruCache;
 use tokio::sync::watch;
 
-/// Prune expired entries once the map holds this many keys.
-const PRUNE_AT: usize = 1024;
+/// `--cache-entries`' default: far more datasets than portals watch at once
+/// (an answer is about 1 KB: some 10 MB at most).
+pub const DEFAULT_ENTRIES: usize = 10_000;
 
 /// Where an answer came from, for the access log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +53,7 @@ enum Slot<V> {
 /// Answers by key, fetched once per TTL.
 pub struct SingleFlight<K, V> {
     ttl: Duration,
-    slots: Mutex<HashMap<K, Slot<V>>>,
+    slots: Mutex<LruCache<K, Slot<V>>>,
 }
 
 impl<K, V> SingleFlight<K, V>
@@ -55,10 +62,16 @@ where
     V: Clone + Send + Sync + 'static,
 {
     /// `ttl` zero still shares concurrent fetches, and reuses nothing after.
+    /// Holds [`DEFAULT_ENTRIES`] keys at most.
     pub fn new(ttl: Duration) -> Self {
+        Self::with_entries(ttl, NonZeroUsize::new(DEFAULT_ENTRIES).expect("not zero"))
+    }
+
+    /// Holds at most `entries` keys (the least recently used goes first).
+    pub fn with_entries(ttl: Duration, entries: NonZeroUsize) -> Self {
         Self {
             ttl,
-            slots: Mutex::new(HashMap::new()),
+            slots: Mutex::new(LruCache::new(entries)),
         }
     }
 
@@ -117,11 +130,8 @@ where
                 }
                 _ => {
                     admit()?;
-                    if slots.len() >= PRUNE_AT {
-                        self.prune(&mut slots, now);
-                    }
                     let (sender, receiver) = watch::channel(None);
-                    slots.insert(key.clone(), Slot::InFlight(receiver.clone()));
+                    slots.put(key.clone(), Slot::InFlight(receiver.clone()));
                     let future = fetch();
                     let this = Arc::clone(self);
                     let own = receiver.clone();
@@ -133,9 +143,9 @@ where
                         // [`forget`](Self::forget) during the fetch means
                         // its answer may be stale, so it is not kept (those
                         // waiting for it still get it).
-                        if matches!(slots.get(&key), Some(Slot::InFlight(r)) if r.same_channel(&own))
+                        if matches!(slots.peek(&key), Some(Slot::InFlight(r)) if r.same_channel(&own))
                         {
-                            slots.insert(
+                            slots.put(
                                 key,
                                 Slot::Ready {
                                     value: value.clone(),
@@ -161,13 +171,6 @@ where
         })
     }
 
-    fn prune(&self, slots: &mut HashMap<K, Slot<V>>, now: Instant) {
-        slots.retain(|_, slot| match slot {
-            Slot::InFlight(receiver) => receiver.has_changed().is_ok(),
-            Slot::Ready { at, .. } => now.duration_since(*at) < self.ttl,
-        });
-    }
-
     /// Drops what is held for `key` (an answer known to be out of date, such
     /// as a status just before a sync started): the next request fetches.
     /// A fetch under way still answers those waiting for it, but is not kept.
@@ -175,7 +178,7 @@ where
         self.slots
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+            .pop(key);
     }
 
     /// Keys held (fresh, stale or in flight): for tests.
@@ -411,11 +414,29 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn many_keys_are_pruned() {
-        let cache = Arc::new(SingleFlight::new(Duration::ZERO));
-        for i in 0..(PRUNE_AT + 10) {
-            cache.get_or_fetch(i, || async { 1 }, || 0).await;
+    async fn the_least_recently_used_key_goes_beyond_the_cap() {
+        let cache = Arc::new(SingleFlight::with_entries(
+            Duration::from_secs(60),
+            NonZeroUsize::new(100).unwrap(),
+        ));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fetch = |calls: &Arc<AtomicUsize>| {
+            let calls = Arc::clone(calls);
+            move || async move { calls.fetch_add(1, Ordering::SeqCst) }
+        };
+        cache.get_or_fetch(0, fetch(&calls), || 0).await;
+        for i in 1..100_000 {
+            cache.get_or_fetch(i, fetch(&calls), || 0).await;
+            // Key 0 is asked often: it stays.
+            if i % 50 == 0 {
+                let (_, source) = cache.get_or_fetch(0, fetch(&calls), || 0).await;
+                assert_eq!(source, Source::Hit, "after {i} keys");
+            }
         }
-        assert!(cache.len() <= PRUNE_AT, "{}", cache.len());
+        assert_eq!(cache.len(), 100);
+        assert_eq!(calls.load(Ordering::SeqCst), 100_000);
+        // An evicted key is fetched again.
+        let (_, source) = cache.get_or_fetch(1, fetch(&calls), || 0).await;
+        assert_eq!(source, Source::Miss);
     }
 }

@@ -97,6 +97,20 @@ impl ApiError {
         }
     }
 
+    /// The replica's `--upstream-budget` is spent for now.
+    pub fn budget_spent(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "PROXY.0429",
+                format!(
+                    "The proxy's requests to ModelArts for all viewers are at their limit: retry after {retry_after_secs} s."
+                ),
+            )
+        }
+    }
+
     /// The JSON body alone, for answers that keep another status.
     pub fn body(&self) -> String {
         json!({"error_code": self.code, "error_msg": self.message}).to_string()

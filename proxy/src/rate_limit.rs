@@ -14,22 +14,28 @@
 //! usually holds, so changing addresses inside it does not reset the limit.
 //! The client address is the connection's, or the one a trusted front
 //! names ([`crate::client`]).
+//!
+//! The table holds at most [`MAX_CLIENTS`] buckets; a new client beyond
+//! evicts the least recently seen one in O(1) (the `lru` crate). A client
+//! whose bucket was evicted starts again with a full one: what bounds
+//! clients with more addresses than that is the replica's
+//! `--upstream-budget` ([`Budget`]).
 
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
-use std::num::NonZeroU32;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use lru::LruCache;
 
 use crate::batch;
 use crate::errors::ApiError;
 
-/// Drop full buckets once this many clients are tracked.
-const PRUNE_AT: usize = 10_000;
+/// Clients tracked at most (a bucket is some 50 bytes: 5 MB).
+pub const MAX_CLIENTS: usize = 100_000;
 
 struct Bucket {
     tokens: f64,
@@ -39,14 +45,21 @@ struct Bucket {
 /// The buckets of every client seen.
 pub struct RateLimiter {
     per_minute: NonZeroU32,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<LruCache<IpAddr, Bucket>>,
 }
 
 impl RateLimiter {
     pub fn new(per_minute: NonZeroU32) -> Self {
+        Self::with_clients(per_minute, MAX_CLIENTS)
+    }
+
+    /// Tracks at most `clients` clients (at least one).
+    pub fn with_clients(per_minute: NonZeroU32, clients: usize) -> Self {
         Self {
             per_minute,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(LruCache::new(
+                NonZeroUsize::new(clients).unwrap_or(NonZeroUsize::MIN),
+            )),
         }
     }
 
@@ -69,13 +82,7 @@ impl RateLimiter {
         let n = f64::from(n.max(1)).min(self.capacity());
         let key = bucket_key(client);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() >= PRUNE_AT && !buckets.contains_key(&key) {
-            let (capacity, rate) = (self.capacity(), self.per_second());
-            buckets.retain(|_, b| {
-                b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * rate < capacity
-            });
-        }
-        let bucket = buckets.entry(key).or_insert(Bucket {
+        let bucket = buckets.get_or_insert_mut(key, || Bucket {
             tokens: self.capacity(),
             updated: now,
         });
@@ -90,6 +97,22 @@ impl RateLimiter {
                 (n - bucket.tokens) / self.per_second(),
             ))
         }
+    }
+}
+
+/// `--upstream-budget`: upstream requests per minute for the whole replica,
+/// whoever asks (one bucket for all), so many addresses together cannot
+/// spend the account's quota.
+pub struct Budget(RateLimiter);
+
+impl Budget {
+    pub fn new(per_minute: NonZeroU32) -> Self {
+        Self(RateLimiter::with_clients(per_minute, 1))
+    }
+
+    /// Takes one upstream request, or says how long until one is there.
+    pub fn take(&self, now: Instant) -> Result<(), Duration> {
+        self.0.check(IpAddr::V4(Ipv4Addr::UNSPECIFIED), now)
     }
 }
 
@@ -116,7 +139,7 @@ pub async fn enforce(
     request: Request,
     next: Next,
 ) -> Response {
-    let client = client_ip(&request).unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client = client_ip(&request).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     // A batch counts one request per dataset it names.
     let cost = batch::cost(request.uri().path(), request.uri().query());
     match limiter.take(client, cost, Instant::now()) {
@@ -236,16 +259,31 @@ mod tests {
     }
 
     #[test]
-    fn many_clients_are_pruned() {
-        let l = limiter(60);
+    fn the_table_holds_at_most_its_clients_and_keeps_the_recent_ones() {
+        let l = RateLimiter::with_clients(NonZeroU32::new(2).unwrap(), 1_000);
         let t0 = Instant::now();
-        for i in 0..(PRUNE_AT as u32 + 5) {
-            let ip = IpAddr::V4(std::net::Ipv4Addr::from(0xc612_0000 + i));
+        let busy: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(l.take(busy, 2, t0).is_ok());
+        for i in 0..100_000u32 {
+            let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + i));
             assert!(l.check(ip, t0).is_ok());
+            // The busy client keeps being seen, so it keeps its empty bucket.
+            if i % 100 == 0 {
+                assert!(l.check(busy, t0).is_err(), "after {i} clients");
+            }
         }
-        // Much later every bucket is full again and goes.
-        let later = t0 + Duration::from_secs(120);
-        assert!(l.check("192.0.2.1".parse().unwrap(), later).is_ok());
-        assert!(l.buckets.lock().unwrap().len() < PRUNE_AT);
+        assert_eq!(l.buckets.lock().unwrap().len(), 1_000);
+    }
+
+    #[test]
+    fn the_budget_is_one_bucket_for_everyone() {
+        let budget = Budget::new(NonZeroU32::new(3).unwrap());
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(budget.take(t0).is_ok());
+        }
+        let wait = budget.take(t0).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(20));
+        assert!(budget.take(t0 + Duration::from_secs(20)).is_ok());
     }
 }

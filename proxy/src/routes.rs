@@ -43,7 +43,7 @@ use crate::cors::{Cors, Origins};
 use crate::errors::{self, ApiError};
 use crate::host::PublicOrigins;
 use crate::mock::Mock;
-use crate::rate_limit::{self, RateLimiter};
+use crate::rate_limit::{self, Budget, RateLimiter};
 use crate::settings::{Mode, Settings, UpstreamSettings};
 use crate::shared::SharedCache;
 use crate::sync::{self, Cooldowns, SyncResult};
@@ -227,6 +227,7 @@ struct Proxy {
     answers: Arc<SingleFlight<Target, Answer>>,
     shared: Option<Arc<SharedCache>>,
     misses: Option<RateLimiter>,
+    budget: Option<Budget>,
 }
 
 impl Proxy {
@@ -241,10 +242,29 @@ impl Proxy {
         Ok(Self {
             upstream: Arc::new(Upstream::new(settings)?),
             projects: settings.projects.clone(),
-            answers: Arc::new(SingleFlight::new(settings.cache_ttl)),
+            answers: Arc::new(SingleFlight::with_entries(
+                settings.cache_ttl,
+                settings.cache_entries,
+            )),
             shared,
             misses: settings.upstream_rate_limit.map(RateLimiter::new),
+            budget: settings.upstream_budget.map(Budget::new),
         })
+    }
+
+    /// Takes one upstream request from the client's `--upstream-rate-limit`,
+    /// then from the replica's `--upstream-budget`, or the 429 to answer.
+    fn admit(&self, client: IpAddr) -> Result<(), ApiError> {
+        let now = Instant::now();
+        if let Some(misses) = &self.misses {
+            misses.check(client, now).map_err(rate_limit::refusal)?;
+        }
+        if let Some(budget) = &self.budget {
+            budget.take(now).map_err(|wait| {
+                ApiError::budget_spent(wait.as_secs_f64().ceil().max(1.0) as u64)
+            })?;
+        }
+        Ok(())
     }
 
     fn allows(&self, project_id: &str) -> bool {
@@ -326,10 +346,7 @@ async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Resp
     let upstream = Arc::clone(&proxy.upstream);
     let shared = proxy.shared.clone();
     let fetched = target.clone();
-    let admit = || match &proxy.misses {
-        Some(misses) => misses.check(client, Instant::now()),
-        None => Ok(()),
-    };
+    let admit = || proxy.admit(client);
     let answered = proxy
         .answers
         .get_or_fetch_admitted(
@@ -347,7 +364,7 @@ async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Resp
         .await;
     let (answer, source) = match answered {
         Ok(answered) => answered,
-        Err(wait) => return rate_limit::refusal(wait).into_response(),
+        Err(refusal) => return refusal.into_response(),
     };
     let mut response = answer.to_response();
     response.extensions_mut().insert(Outcome {
@@ -383,10 +400,8 @@ async fn proxy_sync(
     let sender = Arc::clone(&proxy);
     let send = |target: Target| async move {
         let proxy = sender;
-        if let Some(misses) = &proxy.misses {
-            if let Err(wait) = misses.check(client, Instant::now()) {
-                return Err(rate_limit::refusal(wait).into_response());
-            }
+        if let Err(refusal) = proxy.admit(client) {
+            return Err(refusal.into_response());
         }
         // In a task of its own: a client that goes away mid-request neither
         // cuts the trigger short nor skips dropping the stale status (its

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -50,6 +50,10 @@ pub const DEFAULT_RATE_LIMIT: u32 = 6000;
 /// viewers behind the address; one user's table of 100 cards polled every
 /// 5 s needs 1,200.
 pub const DEFAULT_UPSTREAM_RATE_LIMIT: u32 = 3000;
+/// Default `--upstream-budget`: upstream requests per minute for the whole
+/// replica (200 a second): 400 different datasets watched at once at the
+/// default TTL (2 s), four times what one address may spend.
+pub const DEFAULT_UPSTREAM_BUDGET: u32 = 12_000;
 pub const DEFAULT_CACHE_TTL_SECS: f64 = 2.0;
 pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: f64 = 10.0;
 /// Default `--sync-cooldown`: one sync per dataset per minute at most.
@@ -136,6 +140,20 @@ pub struct Cli {
     /// --upstream only.
     #[arg(long = "upstream-rate-limit", value_name = "N")]
     pub upstream_rate_limit: Option<u32>,
+
+    /// Upstream requests per minute for this whole replica, whoever asks
+    /// (cache misses and syncs): many addresses together cannot spend the
+    /// account's quota; 429 with Retry-After beyond. 0 turns it off
+    /// [default: 12000]. --upstream only.
+    #[arg(long = "upstream-budget", value_name = "N")]
+    pub upstream_budget: Option<u32>,
+
+    /// Datasets whose answers the cache holds at most; a new one beyond
+    /// evicts the least recently used (memory stays bounded whatever IDs
+    /// are asked for) [default: 10000]. --upstream only.
+    #[arg(long = "cache-entries", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub cache_entries: Option<u32>,
 
     /// A front (reverse proxy, load balancer) whose X-Forwarded-For names the
     /// client: for connections from this address range (e.g. 10.0.0.0/8 or
@@ -296,6 +314,10 @@ pub struct UpstreamSettings {
     pub timeout: Duration,
     /// Requests per minute per client that go upstream; `None` is no limit.
     pub upstream_rate_limit: Option<NonZeroU32>,
+    /// Upstream requests per minute for the replica; `None` is no limit.
+    pub upstream_budget: Option<NonZeroU32>,
+    /// Keys the cache holds at most.
+    pub cache_entries: NonZeroUsize,
     /// The cache shared with other replicas, if any.
     pub redis: Option<RedisUrl>,
 }
@@ -436,6 +458,12 @@ impl Settings {
                 if cli.upstream_rate_limit.is_some() {
                     return Err(SettingsError::UpstreamOnly("--upstream-rate-limit"));
                 }
+                if cli.upstream_budget.is_some() {
+                    return Err(SettingsError::UpstreamOnly("--upstream-budget"));
+                }
+                if cli.cache_entries.is_some() {
+                    return Err(SettingsError::UpstreamOnly("--cache-entries"));
+                }
                 if cli.redis.is_some() {
                     return Err(SettingsError::UpstreamOnly("--redis"));
                 }
@@ -501,6 +529,14 @@ impl Settings {
                             cli.upstream_rate_limit
                                 .unwrap_or(DEFAULT_UPSTREAM_RATE_LIMIT),
                         ),
+                        upstream_budget: NonZeroU32::new(
+                            cli.upstream_budget.unwrap_or(DEFAULT_UPSTREAM_BUDGET),
+                        ),
+                        cache_entries: NonZeroUsize::new(
+                            cli.cache_entries
+                                .map_or(crate::cache::DEFAULT_ENTRIES, |n| n as usize),
+                        )
+                        .unwrap_or(NonZeroUsize::MIN),
                         redis,
                     }),
                     origins: Origins::List(origins),

@@ -361,6 +361,8 @@ mod tests {
             cache_ttl: Duration::from_secs(2),
             timeout: Duration::from_secs(10),
             upstream_rate_limit: None,
+            upstream_budget: None,
+            cache_entries: std::num::NonZeroUsize::MIN,
             redis: None,
         })
         .unwrap()

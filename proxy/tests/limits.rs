@@ -187,3 +187,74 @@ async fn a_forged_header_from_an_untrusted_peer_is_ignored() {
         assert_eq!(upstream.count(), 2);
     }
 }
+
+#[tokio::test]
+async fn the_upstream_budget_holds_for_all_addresses_together() {
+    let upstream = FakeUpstream::start(Reply::default()).await;
+    let mut settings = two_misses(&upstream, &["127.0.0.0/8"]);
+    upstream_mut(&mut settings).upstream_budget = NonZeroU32::new(5);
+    let proxy = start_proxy(settings).await;
+    // Each address stays within its own limit (2): the replica's budget (5)
+    // is what stops them together.
+    let mut served = 0;
+    let mut refused = Vec::new();
+    for client in 1..=5 {
+        for n in 0..2 {
+            let xff = format!("198.51.100.{client}");
+            let path = status_path("p", &format!("c{client}x{n}"));
+            let r = raw(proxy, "GET", &path, &[("X-Forwarded-For", &xff)]).await;
+            match r.status {
+                200 => served += 1,
+                429 => refused.push(r),
+                other => panic!("{other}"),
+            }
+        }
+    }
+    assert_eq!(served, 5);
+    assert_eq!(refused.len(), 5);
+    assert_eq!(upstream.count(), 5, "the budget is what went upstream");
+    let r = &refused[0];
+    assert_eq!(r.json()["error_code"], "PROXY.0429");
+    assert!(
+        r.json()["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("all viewers"),
+        "{:?}",
+        r.json()
+    );
+    // 5 a minute: one more in 12 s.
+    assert_eq!(r.header("retry-after"), Some("12"));
+    // Answers in the cache cost no budget: still served.
+    let r = raw(
+        proxy,
+        "GET",
+        &status_path("p", "c1x0"),
+        &[("X-Forwarded-For", "198.51.100.9")],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(upstream.count(), 5);
+}
+
+#[test]
+fn the_default_budget_is_generous_and_zero_turns_it_off() {
+    let upstream_url = "http://127.0.0.1:9";
+    let parse = |extra: &[&str]| {
+        let mut args = vec!["modelarts-sync-proxy", "--upstream", upstream_url];
+        args.extend_from_slice(extra);
+        let settings = Settings::from_cli(Cli::try_parse_from(args).unwrap(), |name| {
+            (name == "MODELARTS_TOKEN").then(|| "t".to_owned())
+        })
+        .unwrap();
+        match settings.mode {
+            modelarts_sync_proxy::Mode::Upstream(u) => (u.upstream_budget, u.cache_entries),
+            _ => unreachable!(),
+        }
+    };
+    let (budget, entries) = parse(&[]);
+    assert_eq!(budget, NonZeroU32::new(12_000));
+    assert_eq!(entries.get(), 10_000);
+    assert_eq!(parse(&["--upstream-budget", "0"]).0, None);
+    assert_eq!(parse(&["--cache-entries", "50"]).1.get(), 50);
+}

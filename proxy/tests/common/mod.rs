@@ -175,6 +175,8 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
             cache_ttl: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
             upstream_rate_limit: None,
+            upstream_budget: None,
+            cache_entries: std::num::NonZeroUsize::new(10_000).unwrap(),
             redis: None,
         }),
         origins: Origins::List(vec![]),
