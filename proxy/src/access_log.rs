@@ -6,14 +6,16 @@
 //! ([`SyncResult`]: `started`, `cooldown`, `cross-site`...), whether it
 //! was refused before the handler (a rate limit) or by it.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::cache::Source;
+use crate::metrics::{self, Metrics};
 use crate::rate_limit::client_ip;
 use crate::sync::SyncResult;
 use crate::validation;
@@ -29,7 +31,11 @@ pub struct Outcome {
 }
 
 /// Middleware: times the request and logs it once answered.
-pub async fn middleware(request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(metrics): State<Arc<Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let start = Instant::now();
     let method = request.method().clone();
     let path = cut(request.uri().path().to_owned());
@@ -44,6 +50,7 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let outcome = response.extensions().get::<Outcome>().copied();
     let status = response.status().as_u16();
+    metrics.request(metrics::route(&path), status);
     let upstream_status = outcome.and_then(|o| o.upstream_status);
     let cache = outcome.and_then(|o| o.cache).map(Source::as_str);
     let ms = start.elapsed().as_millis() as u64;

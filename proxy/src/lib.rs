@@ -24,7 +24,7 @@
 //! through Redis), [`client`] (the client address, `--trusted-proxy`),
 //! [`rate_limit`], [`cors`], [`host`] (the `Host`s answered, the proxy's own
 //! origins: `--public-origin`),
-//! [`static_files`], [`server`] (the listener: timeouts, connection caps,
+//! [`static_files`], [`metrics`] (`GET /metrics`), [`server`] (the listener: timeouts, connection caps,
 //! shutdown), [`access_log`], [`errors`] (the proxy's JSON errors),
 //! [`mock`], [`batch`] (many datasets in one request), [`sync`] (the POST
 //! that starts a synchronization, with `--allow-sync`, and its guards).
@@ -36,6 +36,7 @@ pub mod client;
 pub mod cors;
 pub mod errors;
 pub mod host;
+pub mod metrics;
 pub mod mock;
 pub mod rate_limit;
 pub mod routes;
@@ -71,10 +72,11 @@ pub async fn serve(
     listen: SocketAddr,
     router: Router,
     limits: ConnectionLimits,
+    metrics: std::sync::Arc<metrics::Metrics>,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    serve_on(listener, router, limits, shutdown_signal()).await
+    serve_on(listener, router, limits, metrics, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

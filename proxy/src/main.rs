@@ -2,10 +2,11 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use modelarts_sync_proxy::settings::{Cli, LogFormat};
-use modelarts_sync_proxy::{app, serve, Mode, Settings};
+use modelarts_sync_proxy::{app, metrics, serve, serve_on, ConnectionLimits, Mode, Settings};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,6 +31,8 @@ async fn main() -> ExitCode {
     };
     let listen = settings.listen;
     let limits = settings.connections.clone();
+    let metrics = Arc::clone(&settings.metrics);
+    let metrics_listen = settings.metrics_listen;
     tracing::info!(
         header_timeout_s = limits.header_timeout.as_secs_f64(),
         write_timeout_s = limits.write_timeout.as_secs_f64(),
@@ -53,6 +56,8 @@ async fn main() -> ExitCode {
             upstream_rate_limit_per_min = u.upstream_rate_limit.map(|n| n.get()),
             // Shown without its password.
             redis = u.redis.as_ref().map(|r| r.to_string()),
+            upstream_budget_per_min = u.upstream_budget.map(|n| n.get()),
+            cache_entries = u.cache_entries.get(),
             trusted_proxies = ?settings.trusted_proxies.0.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             "mode: upstream"
         ),
@@ -70,7 +75,26 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match serve(listen, router, limits).await {
+    if let Some(address) = metrics_listen {
+        // Its own listener: scrapes need none of the app's layers, and its
+        // connections are not the viewers' (not counted in their metrics).
+        let listener = match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("error: cannot serve metrics on {address}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        tracing::info!(%address, "metrics: GET /metrics on --metrics-listen only");
+        tokio::spawn(serve_on(
+            listener,
+            metrics::router(Arc::clone(&metrics)),
+            ConnectionLimits::default(),
+            Arc::default(),
+            std::future::pending(),
+        ));
+    }
+    match serve(listen, router, limits, metrics).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot serve on {listen}: {e}");

@@ -33,6 +33,7 @@ use lru::LruCache;
 
 use crate::batch;
 use crate::errors::ApiError;
+use crate::metrics::{Limit, Metrics};
 
 /// Clients tracked at most (a bucket is some 50 bytes: 5 MB).
 pub const MAX_CLIENTS: usize = 100_000;
@@ -135,7 +136,7 @@ pub use crate::client::client_ip;
 /// Middleware: 429 with `Retry-After` (whole seconds, at least 1) and a JSON
 /// body once the client's bucket is empty.
 pub async fn enforce(
-    State(limiter): State<Arc<RateLimiter>>,
+    State((limiter, metrics)): State<(Arc<RateLimiter>, Arc<Metrics>)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -144,7 +145,10 @@ pub async fn enforce(
     let cost = batch::cost(request.uri().path(), request.uri().query());
     match limiter.take(client, cost, Instant::now()) {
         Ok(()) => next.run(request).await,
-        Err(wait) => refusal(wait).into_response(),
+        Err(wait) => {
+            metrics.limited(Limit::Requests);
+            refusal(wait).into_response()
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! The routes, and the order of the layers around them.
 //!
 //! ```text
-//! client address (--trusted-proxy) → access log → nosniff → CORS (answers preflights)
+//! client address (--trusted-proxy) → access log (and request metrics) → nosniff → CORS (answers preflights)
 //!   → Host (--public-origin, else 421) → routes
 //!   /healthz
+//!   /metrics                                                       (unless --metrics-listen)
 //!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (--rate-limit →)
 //!       --mock:     the mock
 //!       --upstream: method → validation → --project → cache/single-flight
@@ -37,11 +38,12 @@ use serde_json::json;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::access_log::{self, Outcome};
-use crate::cache::SingleFlight;
+use crate::cache::{SingleFlight, Source};
 use crate::client::ClientIp;
 use crate::cors::{Cors, Origins};
 use crate::errors::{self, ApiError};
 use crate::host::PublicOrigins;
+use crate::metrics::{Limit, Metrics};
 use crate::mock::Mock;
 use crate::rate_limit::{self, Budget, RateLimiter};
 use crate::settings::{Mode, Settings, UpstreamSettings};
@@ -49,7 +51,7 @@ use crate::shared::SharedCache;
 use crate::sync::{self, Cooldowns, SyncResult};
 use crate::upstream::{Answer, BuildError, Upstream};
 use crate::validation::{self, Rejection, Target};
-use crate::{batch, client, cors, host, static_files};
+use crate::{batch, client, cors, host, metrics, static_files};
 
 /// The API path, as the router spells it.
 pub const STATUS_PATH: &str = "/v2/{project_id}/datasets/{dataset_id}/sync-data/status";
@@ -67,25 +69,30 @@ pub const SYNC_PATH_UNDER_API: &str = "/api/v2/{project_id}/datasets/{dataset_id
 
 /// The whole service for these settings.
 pub fn router(settings: Settings) -> Result<Router, BuildError> {
+    let metrics = settings.metrics;
     let mut shared = None;
     let gate = settings.sync.map(|sync| {
         Arc::new(SyncGate {
             cooldowns: Cooldowns::new(sync.cooldown),
             origins: settings.origins.clone(),
             public: settings.public_origins.clone(),
+            metrics: Arc::clone(&metrics),
         })
     });
     let mut status = match settings.mode {
         Mode::Mock { cycle } => mock_routes(Arc::new(Mock::new(cycle)), gate.clone()),
         Mode::Upstream(upstream) => {
-            let proxy = Arc::new(Proxy::new(&upstream)?);
+            let proxy = Arc::new(Proxy::new(&upstream, Arc::clone(&metrics))?);
             shared = proxy.shared.clone();
+            if let Some(shared) = &shared {
+                metrics.watch_redis(Arc::clone(shared));
+            }
             proxy_routes(proxy, gate.clone())
         }
     };
     if let Some(per_minute) = settings.rate_limit {
         status = status.route_layer(middleware::from_fn_with_state(
-            limiter(per_minute),
+            (limiter(per_minute), Arc::clone(&metrics)),
             rate_limit::enforce,
         ));
     }
@@ -93,6 +100,9 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         .route("/healthz", get(move || healthz(shared.clone())))
         .merge(status)
         .method_not_allowed_fallback(errors::method_not_allowed);
+    if settings.metrics_listen.is_none() {
+        router = router.merge(metrics::router(Arc::clone(&metrics)));
+    }
     router = match settings.static_dir {
         Some(dir) => router.fallback_service(static_files::router(dir)),
         None => router.fallback(errors::fallback),
@@ -113,7 +123,10 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(middleware::from_fn(access_log::middleware))
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            access_log::middleware,
+        ))
         .layer(middleware::from_fn_with_state(
             Arc::new(settings.trusted_proxies),
             client::middleware,
@@ -228,10 +241,11 @@ struct Proxy {
     shared: Option<Arc<SharedCache>>,
     misses: Option<RateLimiter>,
     budget: Option<Budget>,
+    metrics: Arc<Metrics>,
 }
 
 impl Proxy {
-    fn new(settings: &UpstreamSettings) -> Result<Self, BuildError> {
+    fn new(settings: &UpstreamSettings, metrics: Arc<Metrics>) -> Result<Self, BuildError> {
         let shared = match &settings.redis {
             Some(url) => Some(Arc::new(
                 SharedCache::new(url, settings.cache_ttl, settings.timeout)
@@ -240,7 +254,7 @@ impl Proxy {
             None => None,
         };
         Ok(Self {
-            upstream: Arc::new(Upstream::new(settings)?),
+            upstream: Arc::new(Upstream::new(settings)?.with_metrics(Arc::clone(&metrics))),
             projects: settings.projects.clone(),
             answers: Arc::new(SingleFlight::with_entries(
                 settings.cache_ttl,
@@ -249,6 +263,7 @@ impl Proxy {
             shared,
             misses: settings.upstream_rate_limit.map(RateLimiter::new),
             budget: settings.upstream_budget.map(Budget::new),
+            metrics,
         })
     }
 
@@ -257,10 +272,14 @@ impl Proxy {
     fn admit(&self, client: IpAddr) -> Result<(), ApiError> {
         let now = Instant::now();
         if let Some(misses) = &self.misses {
-            misses.check(client, now).map_err(rate_limit::refusal)?;
+            misses.check(client, now).map_err(|wait| {
+                self.metrics.limited(Limit::UpstreamPerClient);
+                rate_limit::refusal(wait)
+            })?;
         }
         if let Some(budget) = &self.budget {
             budget.take(now).map_err(|wait| {
+                self.metrics.limited(Limit::UpstreamBudget);
                 ApiError::budget_spent(wait.as_secs_f64().ceil().max(1.0) as u64)
             })?;
         }
@@ -366,6 +385,10 @@ async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Resp
         Ok(answered) => answered,
         Err(refusal) => return refusal.into_response(),
     };
+    proxy.metrics.cache(source);
+    if source == Source::Miss {
+        proxy.metrics.cache_entries(proxy.answers.len());
+    }
     let mut response = answer.to_response();
     response.extensions_mut().insert(Outcome {
         upstream_status: answer.upstream_status.map(|s| s.as_u16()),
@@ -383,6 +406,7 @@ struct SyncGate {
     cooldowns: Cooldowns,
     origins: Origins,
     public: PublicOrigins,
+    metrics: Arc<Metrics>,
 }
 
 /// The upstream POST: the trigger for this dataset, never cached and never
@@ -478,6 +502,7 @@ where
         }
     };
     if let Err(wait) = gate.cooldowns.start(&target, Instant::now()) {
+        gate.metrics.limited(Limit::SyncCooldown);
         let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
         return with_result(
             ApiError::sync_cooldown(secs).into_response(),

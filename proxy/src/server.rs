@@ -38,6 +38,7 @@ use tokio_io_timeout::TimeoutStream;
 use tower_service::Service;
 
 use crate::client::TrustedProxies;
+use crate::metrics::Metrics;
 use crate::rate_limit::bucket_key;
 
 pub const DEFAULT_HEADER_TIMEOUT_SECS: f64 = 10.0;
@@ -84,6 +85,7 @@ pub async fn serve_on(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let slots = Slots::new(&limits);
@@ -110,6 +112,7 @@ pub async fn serve_on(
         // what is open.
         while connections.try_join_next().is_some() {}
         let Some(slot) = slots.take(peer.ip()) else {
+            metrics.connection_refused();
             log.note(|n| {
                 tracing::warn!(client = %peer.ip(), refused = n, "too many connections: closed at once")
             });
@@ -118,8 +121,11 @@ pub async fn serve_on(
         };
         let connection = serve_connection(stream, peer, router.clone(), &limits);
         let connection = graceful.watch(connection);
+        metrics.connection_opened();
+        let open = Arc::clone(&metrics);
         connections.spawn(async move {
             let _slot = slot;
+            let _open = Open(open);
             // An error is the client's (reset, timeout): nothing to report.
             let _ = connection.await;
         });
@@ -162,6 +168,16 @@ fn serve_connection(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .serve_connection(io, service)
+}
+
+/// An open connection in the metrics, until dropped (also when the
+/// shutdown cuts its task).
+struct Open(Arc<Metrics>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.connection_closed();
+    }
 }
 
 /// Errors of one connection that was being accepted, not of the listener.

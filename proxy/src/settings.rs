@@ -10,6 +10,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
@@ -18,6 +19,7 @@ use reqwest::Url;
 use crate::client::{Cidr, TrustedProxies};
 use crate::cors::{parse_origin, Origins};
 use crate::host::PublicOrigins;
+use crate::metrics::Metrics;
 use crate::mock::RESERVED;
 use crate::server::{
     ConnectionLimits, DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_SHUTDOWN_GRACE_SECS,
@@ -229,6 +231,11 @@ pub struct Cli {
     #[arg(long = "shutdown-grace", value_name = "SECONDS")]
     pub shutdown_grace: Option<f64>,
 
+    /// Serve GET /metrics (Prometheus text format) on this address only,
+    /// e.g. 127.0.0.1:9100, instead of on --listen.
+    #[arg(long = "metrics-listen", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log format (on stderr): text or json, one line per request. The
     /// level comes from RUST_LOG (default: info).
     #[arg(long = "log-format", value_enum, default_value_t = LogFormat::Text)]
@@ -347,6 +354,10 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// `--public-origin`: the Hosts answered, the proxy's own origins.
     pub public_origins: PublicOrigins,
+    /// `--metrics-listen`: `/metrics` there only; `None`, on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// What `/metrics` shows (shared by the routes and the listener).
+    pub metrics: Arc<Metrics>,
 }
 
 /// `--allow-sync` and its options.
@@ -486,6 +497,8 @@ impl Settings {
                     sync,
                     connections,
                     public_origins: public_origins.clone(),
+                    metrics_listen: cli.metrics_listen,
+                    metrics: Arc::default(),
                 })
             }
             Some(upstream) => {
@@ -546,6 +559,8 @@ impl Settings {
                     sync,
                     connections,
                     public_origins: public_origins.clone(),
+                    metrics_listen: cli.metrics_listen,
+                    metrics: Arc::default(),
                 })
             }
         }

@@ -10,6 +10,7 @@
 //! `Retry-After`, or a JSON error body when the upstream sent no JSON, took
 //! too long, or could not be reached.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
@@ -18,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use reqwest::Url;
 
 use crate::errors::ApiError;
+use crate::metrics::Metrics;
 use crate::settings::{is_loopback_host, Credentials, UpstreamSettings};
 use crate::sign;
 use crate::validation::Target;
@@ -163,6 +165,7 @@ pub struct Upstream {
     auth: Auth,
     project_id: Option<HeaderValue>,
     timeout: Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl Upstream {
@@ -206,7 +209,14 @@ impl Upstream {
             auth,
             project_id,
             timeout: settings.timeout,
+            metrics: Arc::default(),
         })
+    }
+
+    /// Counts its requests and their durations in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The credential headers for a `method` request of `path` without a
@@ -268,6 +278,22 @@ impl Upstream {
     }
 
     async fn bounded(&self, method: Method, path: String) -> Answer {
+        let start = std::time::Instant::now();
+        let request = if method == Method::POST {
+            "sync"
+        } else {
+            "status"
+        };
+        let answer = self.bounded_unmeasured(method, path).await;
+        self.metrics.upstream(
+            request,
+            answer.upstream_status.map(|s| s.as_u16()),
+            start.elapsed(),
+        );
+        answer
+    }
+
+    async fn bounded_unmeasured(&self, method: Method, path: String) -> Answer {
         match tokio::time::timeout(self.timeout, self.exchange(method, path)).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) if error.is_timeout() => Answer::timeout(self.timeout),

@@ -186,6 +186,8 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
         sync: None,
         connections: Default::default(),
         public_origins: Default::default(),
+        metrics_listen: None,
+        metrics: Default::default(),
     }
 }
 
@@ -206,6 +208,8 @@ pub fn mock_settings() -> Settings {
         sync: None,
         connections: Default::default(),
         public_origins: Default::default(),
+        metrics_listen: None,
+        metrics: Default::default(),
     }
 }
 
@@ -235,10 +239,17 @@ pub fn upstream_mut(settings: &mut Settings) -> &mut UpstreamSettings {
 /// Starts the proxy in-process; returns its address. It stops with the test.
 pub async fn start_proxy(settings: Settings) -> SocketAddr {
     let limits = settings.connections.clone();
+    let metrics = Arc::clone(&settings.metrics);
     let router = app(settings).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve_on(listener, router, limits, std::future::pending()));
+    tokio::spawn(serve_on(
+        listener,
+        router,
+        limits,
+        metrics,
+        std::future::pending(),
+    ));
     addr
 }
 
