@@ -422,10 +422,32 @@ async fn proxy_sync(
 ) -> Response {
     let allows = |project_id: &str| proxy.allows(project_id);
     let sender = Arc::clone(&proxy);
+    let period = gate.as_ref().map(|g| g.cooldowns.period());
+    let metrics = gate.as_ref().map(|g| Arc::clone(&g.metrics));
     let send = |target: Target| async move {
         let proxy = sender;
+        // With --redis, the cooldown is the replicas' together.
+        let mut claimed = None;
+        if let (Some(shared), Some(period)) = (&proxy.shared, period) {
+            match shared.claim_cooldown(&target, period).await {
+                Ok(token) => claimed = token,
+                Err(wait) => {
+                    if let Some(metrics) = &metrics {
+                        metrics.limited(Limit::SyncCooldown);
+                    }
+                    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+                    return Err((
+                        ApiError::sync_cooldown(secs).into_response(),
+                        SyncResult::Cooldown,
+                    ));
+                }
+            }
+        }
         if let Err(refusal) = proxy.admit(client) {
-            return Err(refusal.into_response());
+            if let (Some(shared), Some(token)) = (&proxy.shared, &claimed) {
+                shared.release_cooldown(&target, token).await;
+            }
+            return Err((refusal.into_response(), SyncResult::RateLimited));
         }
         // In a task of its own: a client that goes away mid-request neither
         // cuts the trigger short nor skips dropping the stale status (its
@@ -436,6 +458,11 @@ async fn proxy_sync(
                 proxy.answers.forget(&target);
                 if let Some(shared) = &proxy.shared {
                     shared.forget(&target).await;
+                }
+            }
+            if let (Some(shared), Some(token)) = (&proxy.shared, &claimed) {
+                if !sync::keeps_cooldown(answer.upstream_status) {
+                    shared.release_cooldown(&target, token).await;
                 }
             }
             answer
@@ -455,8 +482,8 @@ async fn proxy_sync(
 
 /// The guards every trigger passes, in order (see `sync`), then `send`:
 /// the upstream's (or mock's) answer and status (`None`: no answer), or
-/// `Err` with a refusal when the request was not sent after all (the
-/// cooldown is then ended, as nothing started).
+/// `Err` with a refusal and its result when the request was not sent after
+/// all (this replica's cooldown is then ended, as nothing started).
 async fn sync_flow<S, Fut>(
     gate: Option<&SyncGate>,
     method: &Method,
@@ -467,7 +494,9 @@ async fn sync_flow<S, Fut>(
 ) -> Response
 where
     S: FnOnce(Target) -> Fut,
-    Fut: std::future::Future<Output = Result<(Response, Option<StatusCode>), Response>>,
+    Fut: std::future::Future<
+        Output = Result<(Response, Option<StatusCode>), (Response, SyncResult)>,
+    >,
 {
     let Some(gate) = gate else {
         // Not there: a POST is 405 (and says why), anything else what any
@@ -510,9 +539,9 @@ where
         );
     }
     match send(target.clone()).await {
-        Err(refusal) => {
+        Err((refusal, result)) => {
             gate.cooldowns.cancel(&target);
-            with_result(refusal, SyncResult::RateLimited)
+            with_result(refusal, result)
         }
         Ok((response, upstream_status)) => {
             if !sync::keeps_cooldown(upstream_status) {

@@ -23,16 +23,26 @@
 //! anyway (status, `Retry-After`, the JSON body) and is checked again when
 //! read.
 //!
+//! With `--allow-sync`, the sync cooldown is shared too: a trigger takes
+//! `mss:v1:cooldown:{project_id}:{dataset_id}` with `SET NX PX` (the
+//! cooldown), so a dataset is triggered once per cooldown whatever replica
+//! is asked; one that ModelArts refused outright gives it back (a script
+//! deletes it only if still its own).
+//!
 //! Redis is never needed to answer: every operation has a short timeout,
 //! and a failure switches the replica to its own cache alone (a fault
-//! logged at most once a minute); one request a second then tries Redis
-//! again, and the first success switches back. A lock whose replica died
-//! expires by its TTL.
+//! logged at most once a minute). A connection Redis dropped (a restart) is
+//! tried once more after the client reconnects, before that counts as a
+//! fault: the first use after a restart is shared like any other. While
+//! Redis is marked down, requests leave it alone and one background task
+//! PINGs it every [`PROBE_EVERY`]; the first answer switches back, so a
+//! burst just after Redis returns is shared again. A lock whose replica
+//! died expires by its TTL.
 
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -49,8 +59,8 @@ use crate::validation::{is_valid_id, Target};
 const CONNECTIONS: usize = 4;
 /// Every Redis operation answers within this, or counts as a fault.
 pub const OP_TIMEOUT: Duration = Duration::from_millis(500);
-/// After a fault, Redis is left alone this long (then one request tries).
-pub const RETRY_AFTER_FAULT: Duration = Duration::from_secs(1);
+/// While Redis is down, the background probe PINGs it this often.
+pub const PROBE_EVERY: Duration = Duration::from_millis(200);
 /// A fault is logged at most this often.
 pub const LOG_EVERY: Duration = Duration::from_secs(60);
 /// How often a replica waiting for another's upstream request looks.
@@ -191,6 +201,16 @@ fn decode(bytes: &[u8]) -> Option<Answer> {
     })
 }
 
+/// The sync cooldown's key of one dataset (validated IDs, as [`keys`]).
+fn cooldown_key(target: &Target) -> Option<String> {
+    (is_valid_id(&target.project_id) && is_valid_id(&target.dataset_id)).then(|| {
+        format!(
+            "{PREFIX}:cooldown:{}:{}",
+            target.project_id, target.dataset_id
+        )
+    })
+}
+
 /// The keys of one dataset. IDs are validated (`[A-Za-z0-9_-]{1,64}`), so a
 /// request names its own dataset's keys and no other.
 fn keys(target: &Target) -> Option<(String, String)> {
@@ -207,9 +227,8 @@ fn keys(target: &Target) -> Option<(String, String)> {
 /// Whether Redis is in use, and when to log about it.
 struct Health {
     down: AtomicBool,
-    /// One request tries Redis again while it is down.
+    /// The background probe runs (at most one).
     probing: AtomicBool,
-    retry_at: Mutex<Option<Instant>>,
     logged_at: Mutex<Option<Instant>>,
     faults: AtomicU64,
 }
@@ -219,51 +238,41 @@ impl Health {
         Self {
             down: AtomicBool::new(false),
             probing: AtomicBool::new(false),
-            retry_at: Mutex::new(None),
             logged_at: Mutex::new(None),
             faults: AtomicU64::new(0),
         }
     }
 
-    /// Whether this request may use Redis: always while it is up; while it
-    /// is down, one request once [`RETRY_AFTER_FAULT`] has passed.
+    /// Whether requests use Redis: while it is up (while it is down, the
+    /// background probe alone asks it).
     fn usable(&self) -> bool {
-        if !self.down.load(Ordering::Acquire) {
-            return true;
-        }
-        let due = self
-            .retry_at
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none_or(|at| Instant::now() >= at);
-        due && self
-            .probing
-            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        !self.down.load(Ordering::Acquire)
     }
 
     fn ok(&self) {
         if self.down.swap(false, Ordering::AcqRel) {
             tracing::warn!("redis: answering again; answers are shared with the other replicas");
         }
-        self.probing.store(false, Ordering::Release);
     }
 
-    fn fault(&self, what: &str) {
+    /// Records a fault; says whether a probe should start (none runs yet).
+    fn fault(&self, what: &str) -> bool {
         self.faults.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
-        *self.retry_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(now + RETRY_AFTER_FAULT);
         self.down.store(true, Ordering::Release);
-        self.probing.store(false, Ordering::Release);
         let mut logged_at = self.logged_at.lock().unwrap_or_else(|e| e.into_inner());
         if logged_at.is_none_or(|at| now.duration_since(at) >= LOG_EVERY) {
             *logged_at = Some(now);
             tracing::warn!(
                 error = what,
                 "redis: unreachable or too slow; answering from this replica's own cache, \
-                 trying again every second (logged at most once a minute)"
+                 trying again every 200 ms (logged at most once a minute)"
             );
         }
+        drop(logged_at);
+        self.probing
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 }
 
@@ -285,7 +294,7 @@ pub struct SharedCache {
     ttl: Duration,
     /// How long a waiting replica waits, and (plus a margin) the lock's TTL.
     wait_limit: Duration,
-    health: Health,
+    health: Arc<Health>,
     tokens: AtomicU64,
 }
 
@@ -310,7 +319,7 @@ impl SharedCache {
             next: AtomicUsize::new(0),
             ttl,
             wait_limit,
-            health: Health::new(),
+            health: Arc::new(Health::new()),
             tokens: AtomicU64::new(0),
         })
     }
@@ -370,7 +379,74 @@ impl SharedCache {
         let mut del = redis::cmd("DEL");
         del.arg(&status);
         let _: Result<i64, ()> = self
-            .query(|mut c| async move { del.query_async(&mut c).await })
+            .query(|mut c| {
+                let del = &del;
+                async move { del.query_async(&mut c).await }
+            })
+            .await;
+    }
+
+    /// Takes the sync cooldown of `target` for `period` for all replicas:
+    /// `Ok(Some(token))` taken (give it to [`release_cooldown`] if nothing
+    /// started), `Err(wait)` another replica's trigger holds it, `Ok(None)`
+    /// Redis is unusable (the replica's own cooldown alone applies).
+    ///
+    /// [`release_cooldown`]: Self::release_cooldown
+    pub async fn claim_cooldown(
+        &self,
+        target: &Target,
+        period: Duration,
+    ) -> Result<Option<String>, Duration> {
+        let Some(key) = cooldown_key(target) else {
+            return Ok(None);
+        };
+        if !self.health.usable() {
+            return Ok(None);
+        }
+        let token = self.token();
+        let mut claim = redis::pipe();
+        claim
+            .cmd("SET")
+            .arg(&key)
+            .arg(&token)
+            .arg("NX")
+            .arg("PX")
+            .arg(period.as_millis().max(1) as u64);
+        claim.cmd("PTTL").arg(&key);
+        let answer: Result<(Option<String>, i64), ()> = self
+            .query(|mut c| {
+                let claim = &claim;
+                async move { claim.query_async(&mut c).await }
+            })
+            .await;
+        match answer {
+            Ok((Some(_), _)) => Ok(Some(token)),
+            Ok((None, left_ms)) => Err(Duration::from_millis(
+                u64::try_from(left_ms).unwrap_or(1000),
+            )),
+            Err(()) => Ok(None),
+        }
+    }
+
+    /// Gives back a cooldown this replica took (ModelArts refused outright:
+    /// nothing started), if it is still its own.
+    pub async fn release_cooldown(&self, target: &Target, token: &str) {
+        static RELEASE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+            redis::Script::new(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end \
+                 return 1",
+            )
+        });
+        let Some(key) = cooldown_key(target) else {
+            return;
+        };
+        let mut invocation = RELEASE.key(key);
+        invocation.arg(token);
+        let _: Result<i64, ()> = self
+            .query(|mut c| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async(&mut c).await }
+            })
             .await;
     }
 
@@ -382,7 +458,10 @@ impl SharedCache {
             look.cmd("PTTL").arg(status);
             look.cmd("EXISTS").arg(lock);
             let (value, pttl, locked): (Option<Vec<u8>>, i64, i64) = self
-                .query(|mut c| async move { look.query_async(&mut c).await })
+                .query(|mut c| {
+                    let look = &look;
+                    async move { look.query_async(&mut c).await }
+                })
                 .await?;
             if let Some(answer) = value.as_deref().and_then(decode) {
                 return Ok(Step::Cached(answer, self.age(pttl)));
@@ -397,7 +476,10 @@ impl SharedCache {
                     .arg("PX")
                     .arg(lock_ttl.as_millis() as u64);
                 let taken: Option<String> = self
-                    .query(|mut c| async move { take.query_async(&mut c).await })
+                    .query(|mut c| {
+                        let take = &take;
+                        async move { take.query_async(&mut c).await }
+                    })
                     .await?;
                 if taken.is_some() {
                     return Ok(Step::Fetch(token));
@@ -424,7 +506,10 @@ impl SharedCache {
         let mut invocation = STORE.key(status);
         invocation.key(lock).arg(value).arg(ttl_ms).arg(token);
         let _: Result<i64, ()> = self
-            .query(|mut c| async move { invocation.invoke_async(&mut c).await })
+            .query(|mut c| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async(&mut c).await }
+            })
             .await;
     }
 
@@ -452,28 +537,66 @@ impl SharedCache {
         self.connections[i].clone()
     }
 
-    /// Runs one operation within [`OP_TIMEOUT`]; a failure is a fault.
+    /// Runs one operation within [`OP_TIMEOUT`]; a failure is a fault. A
+    /// connection Redis dropped (it restarted) is tried once more on the same
+    /// connection manager, which reconnects first.
     async fn query<T, F, Fut>(&self, op: F) -> Result<T, ()>
     where
-        F: FnOnce(ConnectionManager) -> Fut,
+        F: Fn(ConnectionManager) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
-        match tokio::time::timeout(OP_TIMEOUT, op(self.connection())).await {
+        let connection = self.connection();
+        let attempts = async {
+            match op(connection.clone()).await {
+                // The same manager: it has replaced the connection by now.
+                Err(error) if is_dropped(&error) => op(connection).await,
+                answer => answer,
+            }
+        };
+        let error = match tokio::time::timeout(OP_TIMEOUT, attempts).await {
             Ok(Ok(value)) => {
                 self.health.ok();
-                Ok(value)
+                return Ok(value);
             }
-            Ok(Err(error)) => {
-                self.health.fault(&self.url.scrub(&error.to_string()));
-                Err(())
-            }
-            Err(_) => {
-                self.health
-                    .fault(&format!("no answer within {} ms", OP_TIMEOUT.as_millis()));
-                Err(())
-            }
+            Ok(Err(error)) => self.url.scrub(&error.to_string()),
+            Err(_) => format!("no answer within {} ms", OP_TIMEOUT.as_millis()),
+        };
+        if self.health.fault(&error) {
+            self.probe();
         }
+        Err(())
     }
+
+    /// While Redis is down: PING it every [`PROBE_EVERY`] in the background
+    /// until it answers, then mark it up (requests leave it alone meanwhile).
+    fn probe(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.health.probing.store(false, Ordering::Release);
+            return;
+        };
+        let health = Arc::clone(&self.health);
+        let connection = self.connection();
+        runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_EVERY).await;
+                let mut c = connection.clone();
+                let ping = redis::cmd("PING");
+                let ping = ping.query_async::<String>(&mut c);
+                if let Ok(Ok(_)) = tokio::time::timeout(OP_TIMEOUT, ping).await {
+                    // Not probing before up: a fault right after starts a new probe.
+                    health.probing.store(false, Ordering::Release);
+                    health.ok();
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// An error of a connection that Redis closed or reset, which the client
+/// replaces on the next use.
+fn is_dropped(error: &redis::RedisError) -> bool {
+    error.is_connection_dropped() || error.is_io_error() || error.is_unrecoverable_error()
 }
 
 #[cfg(test)]

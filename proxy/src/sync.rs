@@ -134,6 +134,11 @@ impl Cooldowns {
     }
 
     /// Ends the cooldown of `target`: the trigger did not start a sync.
+    /// How long a trigger keeps its dataset from another.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
     pub fn cancel(&self, target: &Target) {
         self.until
             .lock()
