@@ -1,7 +1,10 @@
 //! CORS for the origins the proxy is told about, and for no others: a page
 //! elsewhere must not be able to read a project's status through the
 //! proxy's credentials. No wildcard; the allowed origin is echoed, with
-//! `Vary: Origin` so caches keep answers for different origins apart.
+//! `Vary: Origin` so caches keep answers for different origins apart, and
+//! `Access-Control-Allow-Credentials: true`, so that a portal elsewhere can
+//! send its viewers' cookies for `--auth-url` (an origin not listed gets no
+//! CORS header at all).
 //!
 //! Preflight requests are answered here, before routing, so they never reach
 //! the API (nor the upstream). They allow `GET` with `Accept`; on the sync
@@ -103,6 +106,13 @@ pub async fn middleware(State(cors): State<Arc<Cors>>, request: Request, next: N
 
 fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool, sync: bool) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    // A portal on another origin sends its viewers' cookies
+    // (`credentials="include"`) for `--auth-url` to decide: only the
+    // origins listed ever get this.
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
     // The widget reads Retry-After to back off as asked.
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,

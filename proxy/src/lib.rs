@@ -22,7 +22,7 @@
 //! [`upstream`] (the request to ModelArts), [`sign`] (AK/SK signature),
 //! [`cache`] (single-flight + TTL), [`shared`] (the cache replicas share
 //! through Redis), [`client`] (the client address, `--trusted-proxy`),
-//! [`rate_limit`], [`cors`], [`host`] (the `Host`s answered, the proxy's own
+//! [`rate_limit`], [`auth`] (which viewer may: `--auth-url`), [`cors`], [`host`] (the `Host`s answered, the proxy's own
 //! origins: `--public-origin`),
 //! [`static_files`], [`metrics`] (`GET /metrics`), [`server`] (the listener: timeouts, connection caps,
 //! shutdown), [`access_log`], [`errors`] (the proxy's JSON errors),
@@ -30,6 +30,7 @@
 //! that starts a synchronization, with `--allow-sync`, and its guards).
 
 pub mod access_log;
+pub mod auth;
 pub mod batch;
 pub mod cache;
 pub mod client;

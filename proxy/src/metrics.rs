@@ -48,6 +48,14 @@ pub struct CacheLabels {
     pub result: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AuthLabels {
+    /// `allowed`, `unauthenticated`, `forbidden` or `unavailable`.
+    pub decision: &'static str,
+    /// `hit` (a kept decision), `shared` or `miss` (the auth URL asked).
+    pub source: &'static str,
+}
+
 /// Which limit answered a 429.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum Limit {
@@ -89,6 +97,7 @@ pub struct Metrics {
     upstream: Family<UpstreamLabels, Histogram>,
     cache: Family<CacheLabels, Counter>,
     limited: Family<LimitLabels, Counter>,
+    auth: Family<AuthLabels, Counter>,
     redis_faults: Counter,
     open_connections: Gauge,
     refused_connections: Counter,
@@ -132,6 +141,12 @@ impl Default for Metrics {
             "Requests answered 429, by the limit that refused them",
             limited.clone(),
         );
+        let auth = Family::<AuthLabels, Counter>::default();
+        registry.register(
+            "auth_decisions",
+            "Viewer authorizations (--auth-url, --mock-auth), by decision and where it came from: kept (hit), asked by another request (shared), asked (miss)",
+            auth.clone(),
+        );
         let redis_faults = Counter::default();
         registry.register(
             "redis_faults",
@@ -162,6 +177,7 @@ impl Default for Metrics {
             upstream,
             cache,
             limited,
+            auth,
             redis_faults,
             open_connections,
             refused_connections,
@@ -198,6 +214,16 @@ impl Metrics {
         self.limited
             .get_or_create(&LimitLabels {
                 limit: limit.as_str(),
+            })
+            .inc();
+    }
+
+    /// One viewer authorization (`crate::auth`).
+    pub fn auth(&self, decision: &'static str, source: Source) {
+        self.auth
+            .get_or_create(&AuthLabels {
+                decision,
+                source: source.as_str(),
             })
             .inc();
     }

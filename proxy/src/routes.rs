@@ -5,21 +5,23 @@
 //!   → Host (--public-origin, else 421) → routes
 //!   /healthz
 //!   /metrics                                                       (unless --metrics-listen)
-//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status  (--rate-limit →)
-//!       --mock:     the mock
-//!       --upstream: method → validation → --project → cache/single-flight
+//!   the API routes below: --rate-limit → viewer's Cookie/Authorization taken off (`auth`) →
+//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data/status
+//!       --mock:     [--mock-auth: the viewer] → the mock
+//!       --upstream: method → validation → --project → [--auth-url: the viewer]
+//!                   → cache/single-flight
 //!                   → on a miss: --upstream-rate-limit → [--redis: shared cache/lock] → upstream
-//!   [/api]/v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b  (--rate-limit, per dataset →)
+//!   [/api]/v2/{project_id}/datasets/sync-data/status?dataset_ids=a,b
 //!       batch: each dataset as above (`batch`), gathered in one answer
-//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data         (--rate-limit →)
+//!   [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data
 //!       without --allow-sync: 405
 //!       with it (`sync`): POST → X-Requested-With, Origin → validation → --project
-//!                   → --sync-cooldown (per dataset)
+//!                   → [--auth-url: the viewer] → --sync-cooldown (per dataset)
 //!           --mock:     the mock restarts the dataset's task
 //!           --upstream: --upstream-rate-limit → upstream POST (never cached,
 //!                       never shared with GETs) → on success, the dataset's
 //!                       cached status dropped (here, and in Redis)
-//!   /__mock/requests                                               (--mock only)
+//!   /__mock/requests, /__mock/auth (see `auth::mock_endpoint`)     (--mock only)
 //!   anything else: --static files, or JSON 404/405
 //! ```
 
@@ -38,6 +40,7 @@ use serde_json::json;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::access_log::{self, Outcome};
+use crate::auth::{self, Authorizer, Viewer};
 use crate::cache::{SingleFlight, Source};
 use crate::client::ClientIp;
 use crate::cors::{Cors, Origins};
@@ -70,6 +73,10 @@ pub const SYNC_PATH_UNDER_API: &str = "/api/v2/{project_id}/datasets/{dataset_id
 /// The whole service for these settings.
 pub fn router(settings: Settings) -> Result<Router, BuildError> {
     let metrics = settings.metrics;
+    let authorizer = match &settings.auth {
+        Some(auth) => Some(Arc::new(Authorizer::new(auth, Arc::clone(&metrics))?)),
+        None => None,
+    };
     let mut shared = None;
     let gate = settings.sync.map(|sync| {
         Arc::new(SyncGate {
@@ -79,6 +86,7 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
             metrics: Arc::clone(&metrics),
         })
     });
+    let mock = matches!(settings.mode, Mode::Mock { .. });
     let mut status = match settings.mode {
         Mode::Mock { cycle } => mock_routes(Arc::new(Mock::new(cycle)), gate.clone()),
         Mode::Upstream(upstream) => {
@@ -90,6 +98,8 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
             proxy_routes(proxy, gate.clone())
         }
     };
+    // Layers added later run first: the rate limit, then the viewer.
+    status = status.route_layer(middleware::from_fn_with_state(authorizer, auth::middleware));
     if let Some(per_minute) = settings.rate_limit {
         status = status.route_layer(middleware::from_fn_with_state(
             (limiter(per_minute), Arc::clone(&metrics)),
@@ -100,6 +110,10 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         .route("/healthz", get(move || healthz(shared.clone())))
         .merge(status)
         .method_not_allowed_fallback(errors::method_not_allowed);
+    if mock {
+        // Outside the API routes' layers: it reads the viewer's cookie.
+        router = router.route("/__mock/auth", get(auth::mock_endpoint));
+    }
     if settings.metrics_listen.is_none() {
         router = router.merge(metrics::router(Arc::clone(&metrics)));
     }
@@ -175,15 +189,19 @@ fn mock_routes(mock: Arc<Mock>, gate: Option<Arc<SyncGate>>) -> Router {
 /// it meets the 403, 405 and 429 it will meet in production).
 async fn mock_sync(
     State((mock, gate)): State<(Arc<Mock>, Option<Arc<SyncGate>>)>,
+    Extension(viewer): Extension<Viewer>,
     method: Method,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
     sync_flow(
         gate.as_deref(),
-        &method,
-        &headers,
-        &uri,
+        &viewer,
+        Request {
+            method: &method,
+            headers: &headers,
+            uri: &uri,
+        },
         |_| true,
         |target| async move {
             let response = mock.trigger(&target.project_id, &target.dataset_id).await;
@@ -196,13 +214,15 @@ async fn mock_sync(
 
 async fn mock_status(
     State(mock): State<Arc<Mock>>,
+    Extension(viewer): Extension<Viewer>,
     Path((project_id, dataset_id)): Path<(String, String)>,
 ) -> Response {
-    mock.answer(&project_id, &dataset_id).await
+    mock_answer(&mock, &viewer, &project_id, &dataset_id).await
 }
 
 async fn mock_batch(
     State(mock): State<Arc<Mock>>,
+    Extension(viewer): Extension<Viewer>,
     Path(project_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -211,10 +231,18 @@ async fn mock_batch(
         Err(error) => return error.into_response(),
     };
     batch::answer(ids, |dataset_id| {
-        let (mock, project_id) = (Arc::clone(&mock), project_id.clone());
-        async move { mock.answer(&project_id, &dataset_id).await }
+        let (mock, viewer, project_id) = (Arc::clone(&mock), viewer.clone(), project_id.clone());
+        async move { mock_answer(&mock, &viewer, &project_id, &dataset_id).await }
     })
     .await
+}
+
+/// The viewer (with `--mock-auth`), then the mock.
+async fn mock_answer(mock: &Mock, viewer: &Viewer, project_id: &str, dataset_id: &str) -> Response {
+    if let Err(refusal) = viewer.may(project_id, dataset_id).await {
+        return refusal.into_response();
+    }
+    mock.answer(project_id, dataset_id).await
 }
 
 async fn mock_counts(State(mock): State<Arc<Mock>>) -> Response {
@@ -310,6 +338,7 @@ fn proxy_routes(proxy: Arc<Proxy>, gate: Option<Arc<SyncGate>>) -> Router {
 async fn proxy_status(
     State(proxy): State<Arc<Proxy>>,
     Extension(ClientIp(client)): Extension<ClientIp>,
+    Extension(viewer): Extension<Viewer>,
     method: Method,
     uri: Uri,
 ) -> Response {
@@ -317,7 +346,7 @@ async fn proxy_status(
         return ApiError::method_not_allowed().into_response();
     }
     match validation::status_target(uri.path()) {
-        Ok(target) => proxy_answer(proxy, client, target).await,
+        Ok(target) => proxy_answer(proxy, client, &viewer, target).await,
         Err(rejection) => ApiError::not_found(rejection.message()).into_response(),
     }
 }
@@ -325,6 +354,7 @@ async fn proxy_status(
 async fn proxy_batch(
     State(proxy): State<Arc<Proxy>>,
     Extension(ClientIp(client)): Extension<ClientIp>,
+    Extension(viewer): Extension<Viewer>,
     method: Method,
     uri: Uri,
 ) -> Response {
@@ -344,10 +374,10 @@ async fn proxy_batch(
     };
     batch::answer(ids, |dataset_id| {
         let target = validation::batch_target(&project_id, &dataset_id);
-        let proxy = Arc::clone(&proxy);
+        let (proxy, viewer) = (Arc::clone(&proxy), viewer.clone());
         async move {
             match target {
-                Ok(target) => proxy_answer(proxy, client, target).await,
+                Ok(target) => proxy_answer(proxy, client, &viewer, target).await,
                 Err(rejection) => ApiError::not_found(rejection.message()).into_response(),
             }
         }
@@ -355,12 +385,21 @@ async fn proxy_batch(
     .await
 }
 
-/// One dataset's answer: the project allow-list, then the answers this
-/// replica holds or is fetching; on a miss, the client's upstream budget,
-/// then Redis (with `--redis`) or the upstream.
-async fn proxy_answer(proxy: Arc<Proxy>, client: IpAddr, target: Target) -> Response {
+/// One dataset's answer: the project allow-list, the viewer (with
+/// `--auth-url`), then the answers this replica holds or is fetching; on a
+/// miss, the client's upstream budget, then Redis (with `--redis`) or the
+/// upstream.
+async fn proxy_answer(
+    proxy: Arc<Proxy>,
+    client: IpAddr,
+    viewer: &Viewer,
+    target: Target,
+) -> Response {
     if !proxy.allows(&target.project_id) {
         return ApiError::not_found(Rejection::ProjectNotAllowed.message()).into_response();
+    }
+    if let Err(refusal) = viewer.may(&target.project_id, &target.dataset_id).await {
+        return refusal.into_response();
     }
     let upstream = Arc::clone(&proxy.upstream);
     let shared = proxy.shared.clone();
@@ -416,6 +455,7 @@ struct SyncGate {
 async fn proxy_sync(
     State((proxy, gate)): State<(Arc<Proxy>, Option<Arc<SyncGate>>)>,
     Extension(ClientIp(client)): Extension<ClientIp>,
+    Extension(viewer): Extension<Viewer>,
     method: Method,
     headers: HeaderMap,
     uri: Uri,
@@ -477,7 +517,19 @@ async fn proxy_sync(
         });
         Ok((response, answer.upstream_status))
     };
-    sync_flow(gate.as_deref(), &method, &headers, &uri, allows, send).await
+    let request = Request {
+        method: &method,
+        headers: &headers,
+        uri: &uri,
+    };
+    sync_flow(gate.as_deref(), &viewer, request, allows, send).await
+}
+
+/// The parts of a trigger request the guards read.
+struct Request<'a> {
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    uri: &'a Uri,
 }
 
 /// The guards every trigger passes, in order (see `sync`), then `send`:
@@ -486,9 +538,12 @@ async fn proxy_sync(
 /// all (this replica's cooldown is then ended, as nothing started).
 async fn sync_flow<S, Fut>(
     gate: Option<&SyncGate>,
-    method: &Method,
-    headers: &HeaderMap,
-    uri: &Uri,
+    viewer: &Viewer,
+    Request {
+        method,
+        headers,
+        uri,
+    }: Request<'_>,
     allows: impl Fn(&str) -> bool,
     send: S,
 ) -> Response
@@ -530,6 +585,9 @@ where
             )
         }
     };
+    if let Err(refusal) = viewer.may(&target.project_id, &target.dataset_id).await {
+        return with_result(refusal.into_response(), SyncResult::NotAllowed);
+    }
     if let Err(wait) = gate.cooldowns.start(&target, Instant::now()) {
         gate.metrics.limited(Limit::SyncCooldown);
         let secs = wait.as_secs_f64().ceil().max(1.0) as u64;

@@ -16,6 +16,7 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use reqwest::Url;
 
+use crate::auth::{AuthSettings, Decider};
 use crate::client::{Cidr, TrustedProxies};
 use crate::cors::{parse_origin, Origins};
 use crate::host::PublicOrigins;
@@ -180,6 +181,33 @@ pub struct Cli {
     /// a page of another site cannot start one.
     #[arg(long = "allow-sync")]
     pub allow_sync: bool,
+
+    /// Ask this URL (GET) whether the viewer may, for every status request,
+    /// batch entry and sync, the way nginx's auth_request does: with the
+    /// viewer's Cookie and Authorization headers (sent nowhere else) and
+    /// X-Original-Method, X-Original-URI, X-ModelArts-Project-Id and
+    /// X-ModelArts-Dataset-Id. 2xx allows; 401 and 403 are answered as such
+    /// (PROXY.0401, PROXY.0403); anything else or no answer refuses (503
+    /// PROXY.0503). https, or http to a loopback address.
+    #[arg(long = "auth-url", value_name = "URL", conflicts_with = "mock_auth")]
+    pub auth_url: Option<String>,
+
+    /// Decide viewers by the mock's rules: a cookie mss_user=alice may see
+    /// and sync project p1, mss_user=bob only see it; no cookie is 401,
+    /// anything else 403. GET /__mock/auth answers the same. --mock only.
+    #[arg(long = "mock-auth")]
+    pub mock_auth: bool,
+
+    /// Seconds a decision is kept, per viewer's credentials, method, project
+    /// and dataset; a refusal 2 at most. 0 keeps none (concurrent requests
+    /// still share one) [default: 10]. --auth-url or --mock-auth only.
+    #[arg(long = "auth-ttl", value_name = "SECONDS")]
+    pub auth_ttl: Option<f64>,
+
+    /// Seconds the auth URL has to answer; then the request is refused (503)
+    /// [default: 5]. --auth-url only.
+    #[arg(long = "auth-timeout", value_name = "SECONDS")]
+    pub auth_timeout: Option<f64>,
 
     /// Seconds during which a dataset, once synchronized through this proxy,
     /// cannot be again (429 with Retry-After) [default: 60]. --allow-sync only.
@@ -358,6 +386,8 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     /// What `/metrics` shows (shared by the routes and the listener).
     pub metrics: Arc<Metrics>,
+    /// `--auth-url` or `--mock-auth`: who decides which viewer may.
+    pub auth: Option<AuthSettings>,
 }
 
 /// `--allow-sync` and its options.
@@ -393,6 +423,12 @@ pub enum SettingsError {
     BadProject(String),
     #[error("{0} only applies with --upstream")]
     UpstreamOnly(&'static str),
+    #[error("{0} only applies with --mock")]
+    MockOnly(&'static str),
+    #[error("{0} only applies with --auth-url or --mock-auth")]
+    AuthOnly(&'static str),
+    #[error("--auth-url {0}: {1}")]
+    BadAuthUrl(String, String),
     #[error("{0} only applies with --allow-sync")]
     SyncOnly(&'static str),
     #[error("{0} must be {1}")]
@@ -451,6 +487,7 @@ impl Settings {
                 ))?,
             }),
         };
+        let auth = auth_settings(&cli)?;
         let redis = cli
             .redis
             .clone()
@@ -499,9 +536,13 @@ impl Settings {
                     public_origins: public_origins.clone(),
                     metrics_listen: cli.metrics_listen,
                     metrics: Arc::default(),
+                    auth,
                 })
             }
             Some(upstream) => {
+                if cli.mock_auth {
+                    return Err(SettingsError::MockOnly("--mock-auth"));
+                }
                 let base = parse_upstream(&upstream)
                     .map_err(|e| SettingsError::BadUpstream(upstream.clone(), e))?;
                 for project in &cli.project {
@@ -561,10 +602,79 @@ impl Settings {
                     public_origins: public_origins.clone(),
                     metrics_listen: cli.metrics_listen,
                     metrics: Arc::default(),
+                    auth,
                 })
             }
         }
     }
+}
+
+/// `--auth-url` or `--mock-auth`, and their options, checked.
+fn auth_settings(cli: &Cli) -> Result<Option<AuthSettings>, SettingsError> {
+    let decider = match (&cli.auth_url, cli.mock_auth) {
+        (Some(url), _) => Decider::Remote(
+            parse_auth_url(url).map_err(|e| SettingsError::BadAuthUrl(url.clone(), e))?,
+        ),
+        (None, true) => Decider::Mock,
+        (None, false) => {
+            if cli.auth_ttl.is_some() {
+                return Err(SettingsError::AuthOnly("--auth-ttl"));
+            }
+            if cli.auth_timeout.is_some() {
+                return Err(SettingsError::AuthOnly("--auth-timeout"));
+            }
+            return Ok(None);
+        }
+    };
+    if matches!(decider, Decider::Mock) && cli.auth_timeout.is_some() {
+        return Err(SettingsError::AuthOnly("--auth-timeout"));
+    }
+    Ok(Some(AuthSettings {
+        decider,
+        ttl: seconds(
+            cli.auth_ttl.unwrap_or(crate::auth::DEFAULT_AUTH_TTL_SECS),
+            0.0,
+            3600.0,
+        )
+        .ok_or(SettingsError::BadNumber("--auth-ttl", "0 to 3600 seconds"))?,
+        timeout: seconds(
+            cli.auth_timeout
+                .unwrap_or(crate::auth::DEFAULT_AUTH_TIMEOUT_SECS),
+            0.001,
+            60.0,
+        )
+        .ok_or(SettingsError::BadNumber(
+            "--auth-timeout",
+            "more than 0 and at most 60 seconds",
+        ))?,
+    }))
+}
+
+/// The portal's auth endpoint: `https://` (or `http://` to a loopback
+/// host), any path and query; it receives the viewers' cookies, so never in
+/// clear text over a network.
+pub fn parse_auth_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    let Some(host) = url.host_str() else {
+        return Err("no host".into());
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(host) => {}
+        "http" => {
+            return Err(
+                "use https: plain http would send the viewers' cookies in clear text".into(),
+            )
+        }
+        _ => return Err("use https://".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("no user or password in the URL".into());
+    }
+    if url.fragment().is_some() {
+        return Err("no #fragment".into());
+    }
+    Ok(url)
 }
 
 /// The listener's options, checked.
@@ -1005,6 +1115,86 @@ mod tests {
     }
 
     #[test]
+    fn auth_is_off_unless_asked_for() {
+        let env = &[(ENV_TOKEN, "t")];
+        assert!(settings(UP, env).unwrap().auth.is_none());
+        let auth = |args: &[&'static str]| settings(&with(args), env).map(|s| s.auth);
+        let a = auth(&["--auth-url", "https://portal.example/auth?x=1"])
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(&a.decider, Decider::Remote(u) if u.as_str() == "https://portal.example/auth?x=1")
+        );
+        assert_eq!(a.ttl, Duration::from_secs(10));
+        assert_eq!(a.timeout, Duration::from_secs(5));
+        let a = auth(&[
+            "--auth-url=http://127.0.0.1:4180/oauth2/auth",
+            "--auth-ttl=0",
+            "--auth-timeout=0.5",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (a.ttl, a.timeout),
+            (Duration::ZERO, Duration::from_millis(500))
+        );
+        for bad in [
+            // The viewers' cookies would cross the network in clear text.
+            "http://portal.example/auth",
+            "https://user:pw@portal.example/auth",
+            "https://portal.example/auth#x",
+            "ftp://portal.example/auth",
+            "/auth",
+        ] {
+            assert!(
+                matches!(
+                    auth(&["--auth-url", bad]),
+                    Err(SettingsError::BadAuthUrl(..))
+                ),
+                "{bad}"
+            );
+        }
+        let url = "--auth-url=https://portal.example/auth";
+        for bad in ["--auth-ttl=-1", "--auth-ttl=3601", "--auth-ttl=NaN"] {
+            assert!(
+                matches!(
+                    auth(&[url, bad]),
+                    Err(SettingsError::BadNumber("--auth-ttl", _))
+                ),
+                "{bad}"
+            );
+        }
+        for bad in ["--auth-timeout=0", "--auth-timeout=61"] {
+            assert!(
+                matches!(
+                    auth(&[url, bad]),
+                    Err(SettingsError::BadNumber("--auth-timeout", _))
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            auth(&["--auth-ttl", "5"]).unwrap_err(),
+            SettingsError::AuthOnly("--auth-ttl")
+        );
+        assert_eq!(
+            auth(&["--mock-auth"]).unwrap_err(),
+            SettingsError::MockOnly("--mock-auth")
+        );
+        let mock = settings(&["--mock", "--mock-auth"], &[])
+            .unwrap()
+            .auth
+            .unwrap();
+        assert!(matches!(mock.decider, Decider::Mock));
+        assert!(Cli::try_parse_from([
+            "modelarts-sync-proxy",
+            "--mock-auth",
+            "--auth-url=https://portal.example/auth"
+        ])
+        .is_err());
+    }
+
+    #[test]
     fn help_documents_every_option_and_variable() {
         use clap::CommandFactory;
         let help = Cli::command().render_long_help().to_string();
@@ -1025,6 +1215,10 @@ mod tests {
             "--log-format",
             "--allow-sync",
             "--sync-cooldown",
+            "--auth-url",
+            "--mock-auth",
+            "--auth-ttl",
+            "--auth-timeout",
             "X-Requested-With",
             ENV_TOKEN,
             ENV_AK,

@@ -12,7 +12,8 @@
 //!    [`crate::host`]) or an `--allow-origin` one. A request without
 //!    `Origin` (curl, a server) is not a browser's cross-site request and
 //!    passes this check.
-//! 2. **Valid IDs, allowed project** ([`crate::validation`], `--project`).
+//! 2. **Valid IDs, allowed project** ([`crate::validation`], `--project`),
+//!    **a viewer the portal lets start it** (`--auth-url`, [`crate::auth`]).
 //! 3. **Once per dataset per `--sync-cooldown`** ([`Cooldowns`]): per
 //!    project and dataset, whoever asks; a second trigger meanwhile is a 429
 //!    with `Retry-After`, and never reaches the upstream.
@@ -55,6 +56,8 @@ pub enum SyncResult {
     CrossSite,
     /// An ID that is not one, or a project not served.
     NotFound,
+    /// The portal (`--auth-url`) did not let this viewer start it.
+    NotAllowed,
     /// Within `--sync-cooldown` of the last trigger of this dataset.
     Cooldown,
     /// The client's `--upstream-rate-limit` budget is spent.
@@ -70,6 +73,7 @@ impl SyncResult {
             Self::NotEnabled => "not-enabled",
             Self::CrossSite => "cross-site",
             Self::NotFound => "not-found",
+            Self::NotAllowed => "not-allowed",
             Self::Cooldown => "cooldown",
             Self::RateLimited => "rate-limited",
         }

@@ -29,6 +29,8 @@ async fn allowed_origins_get_cors_headers() {
         Some("Retry-After")
     );
     assert_eq!(r.header("vary"), Some("Origin"));
+    // The portal may send its viewers' cookies (credentials="include").
+    assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
 
     let r = raw(
         proxy,
@@ -38,6 +40,7 @@ async fn allowed_origins_get_cors_headers() {
     )
     .await;
     assert_eq!(r.status, 204);
+    assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
     assert_eq!(r.header("access-control-allow-origin"), Some(PORTAL));
     assert_eq!(r.header("access-control-allow-methods"), Some("GET"));
     assert!(r.header("access-control-max-age").is_some());
@@ -75,6 +78,10 @@ async fn other_origins_get_none() {
         );
         assert!(
             r.header("access-control-expose-headers").is_none(),
+            "{origin}"
+        );
+        assert!(
+            r.header("access-control-allow-credentials").is_none(),
             "{origin}"
         );
         assert_eq!(r.header("vary"), Some("Origin"));

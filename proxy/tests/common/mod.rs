@@ -188,6 +188,7 @@ pub fn upstream_settings(upstream: &FakeUpstream, credentials: Credentials) -> S
         public_origins: Default::default(),
         metrics_listen: None,
         metrics: Default::default(),
+        auth: None,
     }
 }
 
@@ -210,6 +211,7 @@ pub fn mock_settings() -> Settings {
         public_origins: Default::default(),
         metrics_listen: None,
         metrics: Default::default(),
+        auth: None,
     }
 }
 
