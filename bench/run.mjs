@@ -378,12 +378,12 @@ process.stderr.write(`bench: done in ${Math.round((Date.now() - progress.started
 // --- report -------------------------------------------------------------------
 
 // The test run's ceiling (xtask/src/size.rs).
-const BUDGET_GZIP = 144 * 1024;
+const BUDGET_GZIP = 160 * 1024;
 const m = (times) => Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 const f = m(first);
 const a = m(all);
 const budgets = [
-  ['transfer ≤ 144 KB gzip', widgetSize.gzip <= BUDGET_GZIP, `${kb(widgetSize.gzip)}`],
+  ['transfer ≤ 160 KB gzip', widgetSize.gzip <= BUDGET_GZIP, `${kb(widgetSize.gzip)}`],
   ['first status, 1 card, plain embed ≤ React peer', f.widget <= f.react, `${(f.widget / f.react).toFixed(2)} ×`],
   ['all statuses, 100 cards, one request each ≤ React peer', a.widget <= a.react, `${(a.widget / a.react).toFixed(2)} ×`],
   ['first status (preload hints) ≤ 1.1 × baseline', f.widgetHinted <= 1.1 * f.baseline, `${(f.widgetHinted / f.baseline).toFixed(2)} ×`],

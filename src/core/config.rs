@@ -171,6 +171,10 @@ options! {
     /// a page share requests through the reference proxy's batch path (see Embedding). Needs
     /// a base URL, not a template.
     requests: Requests = Words::<Requests>::NEW, default Some("single"), absent "", aliases [];
+    /// whether the browser sends the viewer's cookies to the proxy, which asks the portal who
+    /// may see the dataset (`--auth-url`): `same-origin` (a proxy on the page's origin),
+    /// `include` (a proxy on another origin that allows this one), or `omit`
+    credentials: Credentials = Words::<Credentials>::NEW, default Some("same-origin"), absent "", aliases [];
 }
 
 impl Config {
@@ -292,6 +296,20 @@ pub enum Requests {
     Batch,
 }
 
+/// Whether the status requests carry the viewer's cookies (fetch's
+/// `credentials`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Credentials {
+    /// Never.
+    Omit,
+    /// To a proxy on the page's own origin (fetch's default).
+    #[default]
+    SameOrigin,
+    /// To any proxy, which must answer CORS with
+    /// `Access-Control-Allow-Credentials: true` for this origin.
+    Include,
+}
+
 /// An option whose value is one of a few words.
 pub trait Choice: Sized + Default + Copy + 'static {
     /// (word, value) pairs; matching ignores case.
@@ -325,6 +343,14 @@ impl Choice for Variant {
 impl Choice for Requests {
     const WORDS: &'static [(&'static str, Self)] =
         &[("single", Self::Single), ("batch", Self::Batch)];
+}
+
+impl Choice for Credentials {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("omit", Self::Omit),
+        ("same-origin", Self::SameOrigin),
+        ("include", Self::Include),
+    ];
 }
 
 /// The unit of `duration_time`, which the API does not document.
@@ -527,7 +553,7 @@ macro_rules! choice_option_values {
     )+};
 }
 
-choice_option_values!(Theme, Variant, Requests, DurationUnit);
+choice_option_values!(Theme, Variant, Requests, DurationUnit, Credentials);
 
 /// The raw, unvalidated options, in [`OPTIONS`]' order. Absent means "use
 /// the default".
@@ -1151,6 +1177,30 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.max_backoff, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn credentials() {
+        let c = parse(&[("project_id", "p"), ("dataset_id", "d")]).unwrap();
+        assert_eq!(c.credentials, Credentials::SameOrigin);
+        let c = parse(&[
+            ("project_id", "p"),
+            ("dataset_id", "d"),
+            ("credentials", "Include"),
+        ])
+        .unwrap();
+        assert_eq!(c.credentials, Credentials::Include);
+        assert_eq!(Credentials::SameOrigin.as_str(), "same-origin");
+        let err = parse(&[
+            ("project_id", "p"),
+            ("dataset_id", "d"),
+            ("credentials", "always"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "credentials must be one of \"omit\", \"same-origin\", \"include\", not \"always\"."
+        );
     }
 
     #[test]

@@ -210,6 +210,16 @@ impl RequestError {
                     s.push(' ');
                     s.push_str(reason);
                 }
+                if let Some(sentence) = refused_by_portal(*status, error_code.as_deref(), lang) {
+                    // The proxy's own message is English: say it in the
+                    // card's language, with the status and code for support.
+                    let code = error_code.as_deref().unwrap_or_default();
+                    return if zh {
+                        format!("{sentence}（{s}，{code}）")
+                    } else {
+                        format!("{sentence} ({s}, {code})")
+                    };
+                }
                 match (error_code, error_msg) {
                     (Some(code), Some(msg)) => s.push_str(&format!(": {code}: {msg}")),
                     (Some(only), None) | (None, Some(only)) => s.push_str(&format!(": {only}")),
@@ -246,6 +256,21 @@ impl RequestError {
             Self::Decode(err) => format!("Unreadable answer: {}", err.describe(lang)),
         }
     }
+}
+
+/// What the reference proxy's `--auth-url` refusals mean to the viewer
+/// (`PROXY.0401`, `PROXY.0403`, with their statuses: another server's codes
+/// are shown as it sent them).
+fn refused_by_portal(status: u16, code: Option<&str>, lang: Lang) -> Option<&'static str> {
+    Some(match (status, code?, lang) {
+        (401, "PROXY.0401", Lang::En) => "Not signed in: sign in to the portal to see this task.",
+        (401, "PROXY.0401", Lang::ZhCn) => "未登录：请先登录门户再查看此任务。",
+        (403, "PROXY.0403", Lang::En) => {
+            "Not allowed: the portal does not let you see this dataset."
+        }
+        (403, "PROXY.0403", Lang::ZhCn) => "无权查看：门户不允许您查看此数据集。",
+        _ => return None,
+    })
 }
 
 impl BodyError {
@@ -509,6 +534,41 @@ mod tests {
         ] {
             assert_eq!(latin(&e.describe(Lang::ZhCn)), "", "{e:?}");
         }
+    }
+
+    #[test]
+    fn the_portals_refusals_are_said_in_the_cards_language() {
+        let refused = |status, code: &str| RequestError::Http {
+            status,
+            error_code: Some(code.into()),
+            error_msg: Some("Not signed in: the portal did not recognise this viewer.".into()),
+            body_not_json: false,
+            retry_after: None,
+        };
+        assert_eq!(
+            refused(401, "PROXY.0401").describe(Lang::En),
+            "Not signed in: sign in to the portal to see this task. \
+             (HTTP 401 Unauthorized, PROXY.0401)"
+        );
+        assert_eq!(
+            refused(401, "PROXY.0401").describe(Lang::ZhCn),
+            "未登录：请先登录门户再查看此任务。（HTTP 401 Unauthorized，PROXY.0401）"
+        );
+        assert!(refused(403, "PROXY.0403")
+            .describe(Lang::En)
+            .starts_with("Not allowed: the portal does not let you see this dataset."));
+        assert!(refused(403, "PROXY.0403")
+            .describe(Lang::ZhCn)
+            .starts_with("无权查看"));
+        // Another server's 401, or the code with another status: as sent.
+        assert_eq!(
+            refused(401, "APIG.0301").describe(Lang::En),
+            "HTTP 401 Unauthorized: APIG.0301: \
+             Not signed in: the portal did not recognise this viewer."
+        );
+        assert!(refused(500, "PROXY.0401")
+            .describe(Lang::En)
+            .starts_with("HTTP 500"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Requests shared by the cards of a page (`requests="batch"`).
 //!
 //! A card asks [`request`] instead of fetching. What cards ask for together
-//! goes out as one GET per proxy batch path and timeout, of up to
+//! goes out as one GET per proxy batch path, timeout and credentials, of up to
 //! [`MAX_BATCH`] datasets, through [`fetch_answer`]:
 //!
 //! - cards mounted or refreshed by hand in one task (`together`): sent once
@@ -26,7 +26,7 @@ use crate::core::batch::split;
 use crate::core::model::SyncStatus;
 use crate::core::response::RequestError;
 use crate::core::url::{batch_url, encode_segment, MAX_BATCH};
-use crate::web::fetch::fetch_answer;
+use crate::web::fetch::{fetch_answer, Sending};
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
 use crate::web::wall;
@@ -44,11 +44,12 @@ pub const MAX_IDS_LEN: usize = 6_000;
 /// (more on a busy page). A refresh every few seconds does not notice.
 const WINDOW: Duration = Duration::from_millis(20);
 
-/// The cards waiting for one batch path and timeout (repeated datasets
-/// are asked for once by the proxy, which removes repeats).
+/// The cards waiting for one batch path, timeout and credentials
+/// (repeated datasets are asked for once by the proxy, which removes
+/// repeats).
 struct Group {
     path: String,
-    timeout: Duration,
+    sending: Sending,
     ids: Vec<String>,
     /// Of the IDs, encoded.
     ids_len: usize,
@@ -66,7 +67,7 @@ thread_local! {
 /// answer exactly once. `together`: asked with others in this task.
 pub fn request(
     path: &str,
-    timeout: Duration,
+    sending: Sending,
     dataset_id: &str,
     together: bool,
     reply: impl FnOnce(Answer, f64) + 'static,
@@ -77,7 +78,7 @@ pub fn request(
         let first = groups.is_empty();
         let fits = |g: &Group| {
             g.path == path
-                && g.timeout == timeout
+                && g.sending == sending
                 && g.ids.len() < MAX_BATCH
                 && g.ids_len + len <= MAX_IDS_LEN
         };
@@ -86,7 +87,7 @@ pub fn request(
             None => {
                 groups.push(Group {
                     path: path.to_owned(),
-                    timeout,
+                    sending,
                     ids: Vec::new(),
                     ids_len: 0,
                     replies: Vec::new(),
@@ -117,7 +118,7 @@ fn flush() {
         let url = batch_url(&group.path, group.ids.iter().map(String::as_str));
         let answer = AbortController::new()
             .ok()
-            .map(|controller| fetch_answer(&url, group.timeout, &controller));
+            .map(|controller| fetch_answer(&url, group.sending, &controller));
         spawn_local(async move {
             let answer = match answer {
                 Some(answer) => answer.await,

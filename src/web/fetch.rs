@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use gloo_net::http::{Headers, Request, Response};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, RequestCache, RequestInit};
+use web_sys::{AbortController, RequestCache, RequestCredentials, RequestInit};
 
+use crate::core::config::{Config, Credentials};
 use crate::core::model::SyncStatus;
 use crate::core::response::{interpret, RequestError};
 use crate::web::timer::Timer;
@@ -18,17 +19,35 @@ use crate::web::timer::Timer;
 /// The status, `Retry-After` and body text of an answer.
 pub type Answer = (u16, Option<String>, String);
 
+/// How a card's requests are sent: what the options say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sending {
+    /// Aborted, and reported as timed out, after this.
+    pub timeout: Duration,
+    /// Whether the viewer's cookies go along.
+    pub credentials: Credentials,
+}
+
+impl Sending {
+    pub fn of(config: &Config) -> Self {
+        Self {
+            timeout: config.timeout,
+            credentials: config.credentials,
+        }
+    }
+}
+
 /// Sends the GET now, when called (a card calls it before its first
 /// render), and gives the interpreted answer. The request is aborted after
-/// `timeout`, or earlier through `controller` (when the card goes away);
+/// `sending.timeout`, or earlier through `controller` (when the card goes away);
 /// dropping the future unawaited drops the timeout, not the request: abort
 /// it through `controller`.
 pub fn fetch_status(
     url: &str,
-    timeout: Duration,
+    sending: Sending,
     controller: &AbortController,
 ) -> impl Future<Output = Result<SyncStatus, RequestError>> + 'static {
-    let answer = fetch_answer(url, timeout, controller);
+    let answer = fetch_answer(url, sending, controller);
     async move {
         let (status, retry_after, body) = answer.await?;
         interpret(status, retry_after.as_deref(), &body)
@@ -39,7 +58,10 @@ pub fn fetch_status(
 /// it; or why there is none.
 pub fn fetch_answer(
     url: &str,
-    timeout: Duration,
+    Sending {
+        timeout,
+        credentials,
+    }: Sending,
     controller: &AbortController,
 ) -> impl Future<Output = Result<Answer, RequestError>> + 'static {
     let timed_out = Rc::new(Cell::new(false));
@@ -52,7 +74,7 @@ pub fn fetch_answer(
         })
     };
     timer.set(timeout);
-    let sent = get(url, controller).map(send_now);
+    let sent = get(url, credentials, controller).map(send_now);
     async move {
         let result = match sent {
             Ok(response) => receive(response).await,
@@ -77,12 +99,21 @@ pub fn fetch_answer(
 /// The GET of exactly `url`. (gloo-net's `RequestBuilder` would rebuild the
 /// URL to add its own query, leaving a stray `&` after a query the URL
 /// already has: a batch URL, or a proxy template with a query.)
-fn get(url: &str, controller: &AbortController) -> Result<Request, JsValue> {
+fn get(
+    url: &str,
+    credentials: Credentials,
+    controller: &AbortController,
+) -> Result<Request, JsValue> {
     let headers = Headers::new();
     headers.set("Accept", "application/json");
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_cache(RequestCache::NoStore);
+    init.set_credentials(match credentials {
+        Credentials::Omit => RequestCredentials::Omit,
+        Credentials::SameOrigin => RequestCredentials::SameOrigin,
+        Credentials::Include => RequestCredentials::Include,
+    });
     init.set_signal(Some(&controller.signal()));
     init.set_headers(&headers.into_raw());
     web_sys::Request::new_with_str_and_init(url, &init).map(Request::from)

@@ -21,7 +21,7 @@ use crate::core::response::RequestError;
 use crate::core::snapshot::Snapshot;
 use crate::core::url::{batch_path, status_url};
 use crate::web::batch;
-use crate::web::fetch::fetch_status;
+use crate::web::fetch::{fetch_status, Sending};
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
 use crate::web::wall;
@@ -81,7 +81,7 @@ struct Inner {
     url: String,
     /// `requests="batch"`: the batch path, and this card's dataset.
     batch: Option<(String, String)>,
-    timeout: Duration,
+    sending: Sending,
     state: CardState,
     policy: RefCell<Policy>,
     /// The policy's timer, the clock's, and the one that displays the
@@ -156,7 +156,7 @@ impl Poller {
             url: status_url(config),
             batch: (config.requests == Requests::Batch)
                 .then(|| (batch_path(config), config.dataset_id.clone())),
-            timeout: config.timeout,
+            sending: Sending::of(config),
             state,
             policy: RefCell::new(Policy::new(Rhythm {
                 interval: config.interval,
@@ -301,7 +301,7 @@ impl Poller {
             }
             let this = self.clone();
             let reply = move |answer, jitter| this.answered_with(answer, jitter);
-            batch::request(path, inner.timeout, dataset_id, together, reply);
+            batch::request(path, inner.sending, dataset_id, together, reply);
             return;
         }
         let Ok(controller) = AbortController::new() else {
@@ -317,7 +317,7 @@ impl Poller {
         if shown {
             state.change(|s| s.busy = true);
         }
-        let answer = fetch_status(&inner.url, inner.timeout, &controller);
+        let answer = fetch_status(&inner.url, inner.sending, &controller);
         let this = self.clone();
         spawn_local(async move {
             let result = answer.await;

@@ -12,8 +12,10 @@ use crate::{files_under, Result};
 /// `trunk build --release` writes, with the stack the product is specified
 /// with (Leptos, gloo-net, serde, serde-wasm-bindgen) on stable Rust. Growth
 /// below it passes; there is no ratchet. flate2's `best` (miniz_oxide) and
-/// the zlib level 9 of `cargo xtask bench` agree within about 0.5 %.
-pub const TARGET_GZIP_BYTES: u64 = 144 * 1024;
+/// the zlib level 9 of `cargo xtask bench` agree within about 0.5 %. A
+/// guard against accidents (a debug build, a crate pulled in by mistake),
+/// not a target: raised with a feature that needs it (#24: 160 KB).
+pub const TARGET_GZIP_BYTES: u64 = 160 * 1024;
 
 pub struct Sizes {
     /// (file name, raw bytes, gzip bytes)
