@@ -496,7 +496,7 @@ fn count_before(text: &str, word: &str) -> u64 {
 fn run_e2e_counted(
     engine: Engine,
     tools: &setup::Tools,
-    base_url: &str,
+    (base_url, auth_url): (&str, &str),
     files: &[String],
 ) -> Result<Counted> {
     let tap = root().join(format!("target/e2e/{}.tap", engine.name()));
@@ -511,7 +511,10 @@ fn run_e2e_counted(
     ];
     args.extend(files.iter().map(String::as_str));
     let started = std::time::Instant::now();
-    let ok = run(&mut engine.node(tools, base_url, &args)).is_ok();
+    let ok = run(engine
+        .node(tools, base_url, &args)
+        .env("AUTH_BASE_URL", auth_url))
+    .is_ok();
     let report = std::fs::read_to_string(&tap).unwrap_or_default();
     let total = |key: &str| {
         report
@@ -645,6 +648,16 @@ fn test() -> Result {
         "127.0.0.1:0",
         &["--static", &site.to_string_lossy(), "--cycle", "8"],
     )?;
+    // The same site behind the mock's viewer rules (tests/e2e/auth.test.mjs).
+    let (_auth_server, auth_url) = start_mock(
+        "127.0.0.1:0",
+        &[
+            "--static",
+            &site.to_string_lossy(),
+            "--mock-auth",
+            "--allow-sync",
+        ],
+    )?;
     let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
         .map_err(|e| format!("tests/e2e: {e}"))?
         .filter_map(|e| e.ok())
@@ -661,7 +674,12 @@ fn test() -> Result {
             "\n== end-to-end tests: release build in {} against the mock",
             engine.name()
         );
-        counts.push(run_e2e_counted(engine, &tools, &base_url, &files)?);
+        counts.push(run_e2e_counted(
+            engine,
+            &tools,
+            (&base_url, &auth_url),
+            &files,
+        )?);
     }
 
     println!("\n== tests per engine");
