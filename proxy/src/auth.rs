@@ -31,7 +31,8 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -342,10 +343,24 @@ impl Viewer {
     }
 }
 
-/// Middleware on the API routes: takes the viewer's credentials off the
+/// The request's viewer, as [`middleware`] left it; without it (no
+/// `--auth-url`, no `--mock-auth`), [`Viewer::anyone`].
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .unwrap_or_else(Viewer::anyone))
+    }
+}
+
+/// Middleware on the API routes (with `--auth-url` or `--mock-auth`): takes the viewer's credentials off the
 /// request (nothing after it sees them) into a [`Viewer`].
 pub async fn middleware(
-    State(authorizer): State<Option<Arc<Authorizer>>>,
+    State(authorizer): State<Arc<Authorizer>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -356,7 +371,7 @@ pub async fn middleware(
     };
     headers.remove(header::COOKIE);
     let viewer = Viewer {
-        authorizer,
+        authorizer: Some(authorizer),
         credentials,
         method: request.method().clone(),
         uri: request

@@ -99,7 +99,9 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         }
     };
     // Layers added later run first: the rate limit, then the viewer.
-    status = status.route_layer(middleware::from_fn_with_state(authorizer, auth::middleware));
+    if let Some(authorizer) = authorizer {
+        status = status.route_layer(middleware::from_fn_with_state(authorizer, auth::middleware));
+    }
     if let Some(per_minute) = settings.rate_limit {
         status = status.route_layer(middleware::from_fn_with_state(
             (limiter(per_minute), Arc::clone(&metrics)),
@@ -189,7 +191,7 @@ fn mock_routes(mock: Arc<Mock>, gate: Option<Arc<SyncGate>>) -> Router {
 /// it meets the 403, 405 and 429 it will meet in production).
 async fn mock_sync(
     State((mock, gate)): State<(Arc<Mock>, Option<Arc<SyncGate>>)>,
-    Extension(viewer): Extension<Viewer>,
+    viewer: Viewer,
     method: Method,
     headers: HeaderMap,
     uri: Uri,
@@ -214,7 +216,7 @@ async fn mock_sync(
 
 async fn mock_status(
     State(mock): State<Arc<Mock>>,
-    Extension(viewer): Extension<Viewer>,
+    viewer: Viewer,
     Path((project_id, dataset_id)): Path<(String, String)>,
 ) -> Response {
     mock_answer(&mock, &viewer, &project_id, &dataset_id).await
@@ -222,7 +224,7 @@ async fn mock_status(
 
 async fn mock_batch(
     State(mock): State<Arc<Mock>>,
-    Extension(viewer): Extension<Viewer>,
+    viewer: Viewer,
     Path(project_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -338,7 +340,7 @@ fn proxy_routes(proxy: Arc<Proxy>, gate: Option<Arc<SyncGate>>) -> Router {
 async fn proxy_status(
     State(proxy): State<Arc<Proxy>>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    Extension(viewer): Extension<Viewer>,
+    viewer: Viewer,
     method: Method,
     uri: Uri,
 ) -> Response {
@@ -354,7 +356,7 @@ async fn proxy_status(
 async fn proxy_batch(
     State(proxy): State<Arc<Proxy>>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    Extension(viewer): Extension<Viewer>,
+    viewer: Viewer,
     method: Method,
     uri: Uri,
 ) -> Response {
@@ -455,7 +457,7 @@ struct SyncGate {
 async fn proxy_sync(
     State((proxy, gate)): State<(Arc<Proxy>, Option<Arc<SyncGate>>)>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    Extension(viewer): Extension<Viewer>,
+    viewer: Viewer,
     method: Method,
     headers: HeaderMap,
     uri: Uri,
