@@ -73,13 +73,19 @@ test('signing in lets the card through on the next refresh', async () => {
   assert.equal(await text(c, 'status'), 'Completed');
 });
 
-test('a project the viewer may not see is refused as such', async () => {
+test('a project the viewer may not see is refused as such, in the card\'s language', async () => {
   await signIn(AUTH_BASE_URL, 'alice');
   const c = await card(AUTH_BASE_URL, { project_id: 'p2', dataset_id: 'status-running' });
   await waitForState(c, 'error');
   assert.equal(
     await text(c, 'request_error'),
     'Not allowed: the portal does not let you see this dataset. (HTTP 403 Forbidden, PROXY.0403)',
+  );
+  const zh = await card(AUTH_BASE_URL, { project_id: 'p2', dataset_id: 'status-running', lang: 'zh-CN' });
+  await waitForState(zh, 'error');
+  assert.equal(
+    await text(zh, 'request_error'),
+    '无权查看：门户不允许您查看此数据集。（HTTP 403 Forbidden，PROXY.0403）',
   );
 });
 
@@ -97,4 +103,22 @@ test('a portal on another origin sends its viewers\' cookies only with credentia
   assert.equal(await text(included, 'status'), 'Running');
   assert.deepEqual(await page.problems(), []);
   await signIn(BASE_URL, null);
+});
+
+test('a sync is started only for a viewer the portal lets start it', async () => {
+  // The browser's own POST, as the card's "Sync now" sends it (#24 brings
+  // the button back): same origin, with the cookie the browser holds.
+  const sync = () => page.evaluate(async () => {
+    const r = await fetch('/api/v2/p1/datasets/auth-sync/sync-data', {
+      method: 'POST',
+      headers: { 'X-Requested-With': 'modelarts-sync-status' },
+    });
+    const body = await r.text();
+    const triggers = (await (await fetch('/__mock/requests')).json()).triggers['auth-sync'] ?? 0;
+    return [r.status, body ? JSON.parse(body).error_code : null, triggers];
+  });
+  await signIn(AUTH_BASE_URL, 'bob');
+  assert.deepEqual(await sync(), [403, 'PROXY.0403', 0]);
+  await signIn(AUTH_BASE_URL, 'alice');
+  assert.deepEqual(await sync(), [200, null, 1]);
 });
