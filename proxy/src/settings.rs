@@ -654,20 +654,7 @@ fn auth_settings(cli: &Cli) -> Result<Option<AuthSettings>, SettingsError> {
 /// host), any path and query; it receives the viewers' cookies, so never in
 /// clear text over a network.
 pub fn parse_auth_url(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
-    let Some(host) = url.host_str() else {
-        return Err("no host".into());
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_host(host) => {}
-        "http" => {
-            return Err(
-                "use https: plain http would send the viewers' cookies in clear text".into(),
-            )
-        }
-        _ => return Err("use https://".into()),
-    }
+    let url = secure_url(value, "the viewers' cookies")?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("no user or password in the URL".into());
     }
@@ -675,6 +662,23 @@ pub fn parse_auth_url(value: &str) -> Result<Url, String> {
         return Err("no #fragment".into());
     }
     Ok(url)
+}
+
+/// A URL with a host, `https://` or `http://` to a loopback host: what it
+/// carries (`sends`) never crosses a network in clear text.
+fn secure_url(value: &str, sends: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    let Some(host) = url.host_str() else {
+        return Err("no host".into());
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback_host(host) => Ok(url),
+        "http" => Err(format!(
+            "use https: plain http would send {sends} in clear text"
+        )),
+        _ => Err("use https://".into()),
+    }
 }
 
 /// The listener's options, checked.
@@ -717,18 +721,7 @@ fn seconds(value: f64, min: f64, max: f64) -> Option<Duration> {
 /// `https://host[:port]` (or `http://` to a loopback host, for tests and
 /// local gateways): credentials never cross a network in clear text.
 pub fn parse_upstream(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
-    let Some(host) = url.host_str() else {
-        return Err("no host".into());
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_host(host) => {}
-        "http" => {
-            return Err("use https: plain http would send the credentials in clear text".into())
-        }
-        _ => return Err("use https://".into()),
-    }
+    let url = secure_url(value, "the credentials")?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("no user or password in the URL: credentials come from the environment".into());
     }
