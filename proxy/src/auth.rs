@@ -187,29 +187,33 @@ impl Authorizer {
     /// being asked, or asked now.
     async fn decide(&self, viewer: &Viewer, project_id: &str, dataset_id: &str) -> Decision {
         let key = viewer.key(project_id, dataset_id);
-        let ask = Ask {
+        let ttl = self.ttl;
+        // Built only when the portal is asked: a kept decision copies nothing.
+        let ask = || Ask {
             decider: self.decider.clone(),
             client: self.client.clone(),
             credentials: viewer.credentials.clone(),
             method: viewer.method.clone(),
             uri: viewer.uri.clone(),
-            project_id: utf8_percent_encode(project_id, SEGMENT).to_string(),
-            dataset_id: utf8_percent_encode(dataset_id, SEGMENT).to_string(),
+            project_id: project_id.to_owned(),
+            dataset_id: dataset_id.to_owned(),
         };
-        let ttl = self.ttl;
         let (decision, source) = self
             .decisions
             .get_or_fetch_admitted(
                 key,
                 || Ok::<(), std::convert::Infallible>(()),
-                move || async move {
-                    let decision = ask.send().await;
-                    // A refusal counts as older: it is kept DENIAL_TTL at most.
-                    let age = match decision {
-                        Decision::Allowed => Duration::ZERO,
-                        _ => ttl.saturating_sub(DENIAL_TTL),
-                    };
-                    (decision, age)
+                move || {
+                    let ask = ask();
+                    async move {
+                        let decision = ask.send().await;
+                        // A refusal counts as older: it is kept DENIAL_TTL at most.
+                        let age = match decision {
+                            Decision::Allowed => Duration::ZERO,
+                            _ => ttl.saturating_sub(DENIAL_TTL),
+                        };
+                        (decision, age)
+                    }
                 },
                 || Decision::Unavailable,
             )
@@ -220,11 +224,17 @@ impl Authorizer {
     }
 }
 
+/// An ID percent-encoded as in the path (header values are ASCII then).
+fn segment(id: &str) -> String {
+    utf8_percent_encode(id, SEGMENT).to_string()
+}
+
 fn bytes(value: &Option<HeaderValue>) -> &[u8] {
     value.as_ref().map_or(&b""[..], |v| v.as_bytes())
 }
 
-/// One question to the decider, owned (it runs in a task of its own).
+/// One question to the decider, owned (it runs in a task of its own); the
+/// IDs as the router decoded them.
 struct Ask {
     decider: Decider,
     client: reqwest::Client,
@@ -252,8 +262,8 @@ impl Ask {
             .get(url)
             .header("X-Original-Method", self.method.as_str())
             .header("X-Original-URI", self.uri)
-            .header("X-ModelArts-Project-Id", self.project_id)
-            .header("X-ModelArts-Dataset-Id", self.dataset_id);
+            .header("X-ModelArts-Project-Id", segment(&self.project_id))
+            .header("X-ModelArts-Dataset-Id", segment(&self.dataset_id));
         if let Some(cookie) = self.credentials.cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -492,38 +502,24 @@ mod tests {
 
     #[test]
     fn the_mock_rules() {
-        let c = |v: &str| Some(HeaderValue::from_str(v).unwrap());
-        let get = Method::GET;
-        let post = Method::POST;
-        assert_eq!(mock_decision(None, &get, "p1"), Decision::Unauthenticated);
-        assert_eq!(
-            mock_decision(c("other=1").as_ref(), &get, "p1"),
-            Decision::Unauthenticated
-        );
-        assert_eq!(
-            mock_decision(c("x=1; mss_user=alice").as_ref(), &get, "p1"),
-            Decision::Allowed
-        );
-        assert_eq!(
-            mock_decision(c("mss_user=alice").as_ref(), &post, "p1"),
-            Decision::Allowed
-        );
-        assert_eq!(
-            mock_decision(c("mss_user=alice").as_ref(), &get, "p2"),
-            Decision::Forbidden
-        );
-        assert_eq!(
-            mock_decision(c("mss_user=bob").as_ref(), &get, "p1"),
-            Decision::Allowed
-        );
-        assert_eq!(
-            mock_decision(c("mss_user=bob").as_ref(), &post, "p1"),
-            Decision::Forbidden
-        );
-        assert_eq!(
-            mock_decision(c("mss_user=mallory").as_ref(), &get, "p1"),
-            Decision::Forbidden
-        );
+        use Decision::*;
+        for (cookie, method, project, decision) in [
+            (None, Method::GET, "p1", Unauthenticated),
+            (Some("other=1"), Method::GET, "p1", Unauthenticated),
+            (Some("x=1; mss_user=alice"), Method::GET, "p1", Allowed),
+            (Some("mss_user=alice"), Method::POST, "p1", Allowed),
+            (Some("mss_user=alice"), Method::GET, "p2", Forbidden),
+            (Some("mss_user=bob"), Method::GET, "p1", Allowed),
+            (Some("mss_user=bob"), Method::POST, "p1", Forbidden),
+            (Some("mss_user=mallory"), Method::GET, "p1", Forbidden),
+        ] {
+            let cookie = cookie.map(|c| HeaderValue::from_str(c).unwrap());
+            assert_eq!(
+                mock_decision(cookie.as_ref(), &method, project),
+                decision,
+                "{cookie:?} {method} {project}"
+            );
+        }
     }
 
     #[test]
