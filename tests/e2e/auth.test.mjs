@@ -108,15 +108,18 @@ test('a portal on another origin sends its viewers\' cookies only with credentia
 test('a sync is started only for a viewer the portal lets start it', async () => {
   // The browser's own POST, as the card's "Sync now" sends it (#24 brings
   // the button back): same origin, with the cookie the browser holds.
-  const sync = () => page.evaluate(async () => {
-    const r = await fetch('/api/v2/p1/datasets/auth-sync/sync-data', {
+  // The mock outlives one engine's run and a dataset's sync has a cooldown:
+  // each run takes a dataset of its own.
+  const dataset = `auth-sync-${Date.now().toString(36)}`;
+  const sync = () => page.evaluate(async (dataset) => {
+    const r = await fetch(`/api/v2/p1/datasets/${dataset}/sync-data`, {
       method: 'POST',
       headers: { 'X-Requested-With': 'modelarts-sync-status' },
     });
     const body = await r.text();
-    const triggers = (await (await fetch('/__mock/requests')).json()).triggers['auth-sync'] ?? 0;
+    const triggers = (await (await fetch('/__mock/requests')).json()).triggers[dataset] ?? 0;
     return [r.status, body ? JSON.parse(body).error_code : null, triggers];
-  });
+  }, dataset);
   await signIn(AUTH_BASE_URL, 'bob');
   assert.deepEqual(await sync(), [403, 'PROXY.0403', 0]);
   await signIn(AUTH_BASE_URL, 'alice');
