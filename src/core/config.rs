@@ -175,6 +175,10 @@ options! {
     /// may see the dataset (`--auth-url`): `same-origin` (a proxy on the page's origin),
     /// `include` (a proxy on another origin that allows this one), or `omit`
     credentials: Credentials = Words::<Credentials>::NEW, default Some("same-origin"), absent "", aliases [];
+    /// `none`, or `sync`: a "Sync now" button while the task is not running, which starts a
+    /// synchronization after a confirming second press (`POST {proxy}/v2/{project_id}/datasets/{dataset_id}/sync-data`;
+    /// the proxy must allow it: see Starting a sync). Needs a base URL, not a template.
+    actions: Actions = Words::<Actions>::NEW, default Some("none"), absent "", aliases [];
 }
 
 impl Config {
@@ -188,6 +192,13 @@ impl Config {
             errors.push(ConfigError::InvalidProxy {
                 value: shown(&self.proxy),
                 problem: Problem::TemplateWithBatch,
+            });
+            return None;
+        }
+        if self.actions == Actions::Sync && is_template(&self.proxy) {
+            errors.push(ConfigError::InvalidProxy {
+                value: shown(&self.proxy),
+                problem: Problem::TemplateWithSync,
             });
             return None;
         }
@@ -310,6 +321,16 @@ pub enum Credentials {
     Include,
 }
 
+/// What the card lets its viewer do besides refreshing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Actions {
+    /// Nothing: the card only shows the status.
+    #[default]
+    None,
+    /// "Sync now": start a synchronization (`core::sync`).
+    Sync,
+}
+
 /// An option whose value is one of a few words.
 pub trait Choice: Sized + Default + Copy + 'static {
     /// (word, value) pairs; matching ignores case.
@@ -351,6 +372,10 @@ impl Choice for Credentials {
         ("same-origin", Self::SameOrigin),
         ("include", Self::Include),
     ];
+}
+
+impl Choice for Actions {
+    const WORDS: &'static [(&'static str, Self)] = &[("none", Self::None), ("sync", Self::Sync)];
 }
 
 /// The unit of `duration_time`, which the API does not document.
@@ -434,6 +459,7 @@ pub enum Problem {
     NoHost,
     QueryInBaseUrl,
     TemplateWithBatch,
+    TemplateWithSync,
 }
 
 /// The range a number of seconds must be in.
@@ -1221,6 +1247,30 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "theme must be one of \"light\", \"dark\", \"auto\", not \"neon\"."
+        );
+    }
+
+    #[test]
+    fn the_sync_action_is_off_by_default_and_needs_a_base_url() {
+        let base = [("project_id", "p"), ("dataset_id", "d")];
+        assert_eq!(parse(&base).unwrap().actions, Actions::None);
+        let c = parse(&[base[0], base[1], ("actions", "SYNC")]).unwrap();
+        assert_eq!(c.actions, Actions::Sync);
+        let err = parse(&[
+            base[0],
+            base[1],
+            ("actions", "sync"),
+            ("proxy", "/s/{project_id}/{dataset_id}"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "proxy \"/s/{project_id}/{dataset_id}\" is not usable: actions=\"sync\" needs a base URL, not a template."
+        );
+        let err = parse(&[base[0], base[1], ("actions", "delete")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "actions must be one of \"none\", \"sync\", not \"delete\"."
         );
     }
 

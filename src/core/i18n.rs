@@ -87,6 +87,26 @@ pub struct Text {
     /// Around the seconds of "retrying in 5 s".
     pub retry_in: (&'static str, &'static str),
     pub units: DurationUnits,
+    pub sync: SyncText,
+}
+
+/// The words of "Sync now" (`core::sync`).
+#[derive(Debug)]
+pub struct SyncText {
+    /// The button, ready.
+    pub button: &'static str,
+    /// The button, after a first press.
+    pub confirm: &'static str,
+    /// What the first press asks (announced).
+    pub confirm_hint: &'static str,
+    /// The button while the POST is in flight.
+    pub sending: &'static str,
+    /// The proxy accepted the POST (announced).
+    pub started: &'static str,
+    /// Above why the POST failed.
+    pub failed: &'static str,
+    /// Around the seconds of "try again in 42 s" (a 429's `Retry-After`).
+    pub again_in: (&'static str, &'static str),
 }
 
 /// Unit symbols for "1 h 2 min 3 s".
@@ -154,6 +174,15 @@ static EN: Text = Text {
         second: "s",
         millisecond: "ms",
     },
+    sync: SyncText {
+        button: "Sync now",
+        confirm: "Confirm sync",
+        confirm_hint: "Press again to start synchronizing this dataset.",
+        sending: "Starting sync…",
+        started: "Sync started",
+        failed: "Could not start the sync",
+        again_in: ("Try again in ", " s."),
+    },
 };
 
 static ZH_CN: Text = Text {
@@ -191,11 +220,42 @@ static ZH_CN: Text = Text {
         second: "秒",
         millisecond: "毫秒",
     },
+    sync: SyncText {
+        button: "立即同步",
+        confirm: "确认同步",
+        confirm_hint: "再次点击以开始同步此数据集。",
+        sending: "正在启动同步…",
+        started: "已开始同步",
+        failed: "无法启动同步",
+        again_in: ("请在 ", " 秒后重试。"),
+    },
 };
 
+impl SyncText {
+    /// "Try again in 42 s.".
+    pub fn again_in(&self, secs: u64) -> String {
+        let (before, after) = self.again_in;
+        format!("{before}{secs}{after}")
+    }
+}
+
+/// Which request failed, for the words of a portal's refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The status (GET).
+    Status,
+    /// Starting a sync (POST).
+    Sync,
+}
+
 impl RequestError {
-    /// The sentence the card shows.
+    /// The sentence the card shows for a status request.
     pub fn describe(&self, lang: Lang) -> String {
+        self.describe_for(Asked::Status, lang)
+    }
+
+    /// The sentence the card shows for `asked`.
+    pub fn describe_for(&self, asked: Asked, lang: Lang) -> String {
         let zh = lang == Lang::ZhCn;
         match self {
             Self::Http {
@@ -210,7 +270,8 @@ impl RequestError {
                     s.push(' ');
                     s.push_str(reason);
                 }
-                if let Some(sentence) = refused_by_portal(*status, error_code.as_deref(), lang) {
+                let refused = refused_by_portal(*status, error_code.as_deref(), asked, lang);
+                if let Some(sentence) = refused {
                     // The proxy's own message is English: say it in the
                     // card's language, with the status and code for support.
                     let code = error_code.as_deref().unwrap_or_default();
@@ -261,14 +322,30 @@ impl RequestError {
 /// What the reference proxy's `--auth-url` refusals mean to the viewer
 /// (`PROXY.0401`, `PROXY.0403`, with their statuses: another server's codes
 /// are shown as it sent them).
-fn refused_by_portal(status: u16, code: Option<&str>, lang: Lang) -> Option<&'static str> {
-    Some(match (status, code?, lang) {
-        (401, "PROXY.0401", Lang::En) => "Not signed in: sign in to the portal to see this task.",
-        (401, "PROXY.0401", Lang::ZhCn) => "未登录：请先登录门户再查看此任务。",
-        (403, "PROXY.0403", Lang::En) => {
+fn refused_by_portal(
+    status: u16,
+    code: Option<&str>,
+    asked: Asked,
+    lang: Lang,
+) -> Option<&'static str> {
+    use Asked::{Status, Sync};
+    Some(match (status, code?, asked, lang) {
+        (401, "PROXY.0401", Status, Lang::En) => {
+            "Not signed in: sign in to the portal to see this task."
+        }
+        (401, "PROXY.0401", Status, Lang::ZhCn) => "未登录：请先登录门户再查看此任务。",
+        (401, "PROXY.0401", Sync, Lang::En) => {
+            "Not signed in: sign in to the portal to start a sync."
+        }
+        (401, "PROXY.0401", Sync, Lang::ZhCn) => "未登录：请先登录门户再启动同步。",
+        (403, "PROXY.0403", Status, Lang::En) => {
             "Not allowed: the portal does not let you see this dataset."
         }
-        (403, "PROXY.0403", Lang::ZhCn) => "无权查看：门户不允许您查看此数据集。",
+        (403, "PROXY.0403", Status, Lang::ZhCn) => "无权查看：门户不允许您查看此数据集。",
+        (403, "PROXY.0403", Sync, Lang::En) => {
+            "Not allowed: the portal does not let you start a sync of this dataset."
+        }
+        (403, "PROXY.0403", Sync, Lang::ZhCn) => "无权同步：门户不允许您启动此数据集的同步。",
         _ => return None,
     })
 }
@@ -418,6 +495,12 @@ impl Problem {
             (Lang::ZhCn, Self::TemplateWithBatch) => {
                 "requests=\"batch\" 需要基础地址，不能使用模板"
             }
+            (Lang::En, Self::TemplateWithSync) => {
+                "actions=\"sync\" needs a base URL, not a template"
+            }
+            (Lang::ZhCn, Self::TemplateWithSync) => {
+                "actions=\"sync\" 需要基础地址，不能使用模板"
+            }
         }
     }
 }
@@ -560,6 +643,15 @@ mod tests {
         assert!(refused(403, "PROXY.0403")
             .describe(Lang::ZhCn)
             .starts_with("无权查看"));
+        // A sync refused: said as a sync, to a viewer who may see the task.
+        assert_eq!(
+            refused(403, "PROXY.0403").describe_for(Asked::Sync, Lang::En),
+            "Not allowed: the portal does not let you start a sync of this dataset. \
+             (HTTP 403 Forbidden, PROXY.0403)"
+        );
+        assert!(refused(401, "PROXY.0401")
+            .describe_for(Asked::Sync, Lang::ZhCn)
+            .starts_with("未登录：请先登录门户再启动同步"));
         // Another server's 401, or the code with another status: as sent.
         assert_eq!(
             refused(401, "APIG.0301").describe(Lang::En),

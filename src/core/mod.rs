@@ -10,4 +10,5 @@ pub mod model;
 pub mod policy;
 pub mod response;
 pub mod snapshot;
+pub mod sync;
 pub mod url;

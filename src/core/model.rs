@@ -71,6 +71,11 @@ impl TaskStatus {
     pub fn is_terminal(&self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::NotExist)
     }
+
+    /// A task under way (QUEUING, STARTING, RUNNING): nothing to start.
+    pub fn is_active(&self) -> bool {
+        matches!(self, Self::Queuing | Self::Starting | Self::Running)
+    }
 }
 
 /// One answer of `GET /v2/{project_id}/datasets/{dataset_id}/sync-data/status`.

@@ -12,7 +12,11 @@
 //!   `max_backoff`, never below `interval`, and at least any `Retry-After`;
 //!   a success resets it;
 //! - hidden page or offline browser: no request; on return, at once if due;
-//! - never two requests in flight.
+//! - never two requests in flight;
+//! - a sync the proxy accepted ("Sync now") is followed at once, and a task
+//!   still reported terminal is then refreshed at `interval`, not
+//!   `idle_interval`, for [`SYNC_WATCH`] or until it is seen active: the
+//!   API may take a moment to report the new task.
 
 use std::time::Duration;
 
@@ -38,6 +42,8 @@ pub enum Event {
     Online,
     /// The user asked for a refresh.
     Manual,
+    /// The proxy accepted a sync the user started.
+    SyncStarted,
 }
 
 /// What the browser layer must do now.
@@ -79,6 +85,10 @@ pub const JITTER: f64 = 0.2;
 /// a second feels immediate; this is twice that.
 pub const LOADING_DELAY: Duration = Duration::from_millis(200);
 
+/// How long after a sync started a terminal status is refreshed at the
+/// active interval.
+pub const SYNC_WATCH: Duration = Duration::from_secs(60);
+
 /// The refresh state of one card.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -91,6 +101,12 @@ pub struct Policy {
     last_success: Option<Duration>,
     /// When the next request is due; `None`: not until the user asks.
     due: Option<Duration>,
+    /// After a sync started: until when a terminal status is refreshed at
+    /// the active interval.
+    watch_until: Option<Duration>,
+    /// A sync started while a request was in flight: the next one is due as
+    /// soon as that one answers.
+    refetch: bool,
 }
 
 impl Policy {
@@ -104,6 +120,8 @@ impl Policy {
             failures: 0,
             last_success: None,
             due: Some(Duration::ZERO),
+            watch_until: None,
+            refetch: false,
         }
     }
 
@@ -118,13 +136,31 @@ impl Policy {
                 self.failures = 0;
                 self.terminal = terminal;
                 self.last_success = Some(now);
-                self.due = self.current_interval().map(|i| now + i);
+                if !terminal || self.watch_until.is_some_and(|until| now >= until) {
+                    self.watch_until = None;
+                }
+                let interval = match self.watch_until {
+                    Some(_) => Some(self.rhythm.interval),
+                    None => self.current_interval(),
+                };
+                self.due = interval.map(|i| now + i);
+                self.take_refetch(now);
             }
             Event::Failed { retry_after } => {
                 self.in_flight = false;
                 self.failures = self.failures.saturating_add(1);
                 let delay = self.backoff(jitter).max(retry_after.unwrap_or_default());
                 self.due = Some(now + delay);
+                self.take_refetch(now);
+            }
+            Event::SyncStarted => {
+                self.watch_until = Some(now + SYNC_WATCH);
+                if self.in_flight {
+                    // That answer may predate the sync.
+                    self.refetch = true;
+                    return Next::InFlight;
+                }
+                self.due = Some(now);
             }
             Event::Hidden => self.hidden = true,
             Event::Shown => self.hidden = false,
@@ -158,6 +194,14 @@ impl Policy {
                 Some(due) if due <= now => self.fetch(),
                 Some(due) => Next::WaitUntil(due),
             }
+        }
+    }
+
+    /// After an answer: a sync started while it was in flight wants the
+    /// next request at once.
+    fn take_refetch(&mut self, now: Duration) {
+        if std::mem::take(&mut self.refetch) {
+            self.due = Some(now);
         }
     }
 
@@ -479,5 +523,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_started_sync_is_followed_at_once_then_at_the_active_interval() {
+        let mut p = Policy::new(rhythm());
+        p.on(Event::Start, Duration::ZERO, 0.0);
+        let done = Event::Succeeded { terminal: true };
+        assert_eq!(p.on(done.clone(), S, 0.0), Next::WaitUntil(61 * S));
+        assert_eq!(p.on(Event::SyncStarted, 5 * S, 0.0), Next::Fetch);
+        // Still reported COMPLETED: looked at again after `interval`.
+        assert_eq!(p.on(done.clone(), 6 * S, 0.0), Next::WaitUntil(16 * S));
+        // Seen active: the watch is over, the rhythm is the usual one.
+        p.on(Event::Due, 16 * S, 0.0);
+        let active = Event::Succeeded { terminal: false };
+        assert_eq!(p.on(active, 17 * S, 0.0), Next::WaitUntil(27 * S));
+        p.on(Event::Due, 27 * S, 0.0);
+        assert_eq!(p.on(done, 28 * S, 0.0), Next::WaitUntil(88 * S));
+    }
+
+    #[test]
+    fn the_watch_after_a_sync_ends() {
+        let mut p = Policy::new(rhythm());
+        p.on(Event::Start, Duration::ZERO, 0.0);
+        let done = Event::Succeeded { terminal: true };
+        p.on(done.clone(), S, 0.0);
+        p.on(Event::SyncStarted, 2 * S, 0.0);
+        let at = 2 * S + SYNC_WATCH;
+        assert_eq!(p.on(done.clone(), at - S, 0.0), Next::WaitUntil(at + 9 * S));
+        p.on(Event::Due, at + 9 * S, 0.0);
+        assert_eq!(p.on(done, at + 10 * S, 0.0), Next::WaitUntil(at + 70 * S));
+    }
+
+    #[test]
+    fn a_sync_started_during_a_request_refetches_after_it() {
+        let mut p = Policy::new(rhythm());
+        assert_eq!(p.on(Event::Start, Duration::ZERO, 0.0), Next::Fetch);
+        assert_eq!(p.on(Event::SyncStarted, S, 0.0), Next::InFlight);
+        // The answer in flight predates the sync: ask again at once.
+        assert_eq!(
+            p.on(Event::Succeeded { terminal: true }, 2 * S, 0.0),
+            Next::Fetch
+        );
+        assert_eq!(
+            p.on(Event::Succeeded { terminal: true }, 3 * S, 0.0),
+            Next::WaitUntil(13 * S)
+        );
+        // Also after a failure.
+        let mut p = Policy::new(rhythm());
+        p.on(Event::Start, Duration::ZERO, 0.0);
+        p.on(Event::SyncStarted, S, 0.0);
+        assert_eq!(p.on(failed(), 2 * S, 0.0), Next::Fetch);
     }
 }

@@ -90,6 +90,24 @@ pub fn interpret(
     if status == 200 {
         return SyncStatus::from_json(body).map_err(RequestError::Decode);
     }
+    Err(http_error(status, retry_after, body))
+}
+
+/// Interprets the answer of a sync's POST: any 2xx started it (the API
+/// answers 200 without a body; what a body says is not needed).
+pub fn interpret_sync(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+) -> Result<(), RequestError> {
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    Err(http_error(status, retry_after, body))
+}
+
+/// A status other than success, with what its body and `Retry-After` say.
+fn http_error(status: u16, retry_after: Option<&str>, body: &str) -> RequestError {
     // One reading serves both: the fields, and whether the body was JSON.
     let read = ApiErrorBody::read(body);
     let body_not_json = matches!(read, Err(BodyError::NotJson { .. }));
@@ -97,13 +115,13 @@ pub fn interpret(
         error_code,
         error_msg,
     } = read.ok().flatten().unwrap_or_default();
-    Err(RequestError::Http {
+    RequestError::Http {
         status,
         error_code,
         error_msg,
         body_not_json: body_not_json && !body.trim().is_empty(),
         retry_after: retry_after.and_then(parse_retry_after),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +129,29 @@ mod tests {
     use super::*;
     use crate::core::i18n::Lang;
     use crate::core::model::TaskStatus;
+
+    #[test]
+    fn a_sync_is_started_by_any_2xx_and_refused_with_the_apis_words() {
+        assert_eq!(interpret_sync(200, None, ""), Ok(()));
+        assert_eq!(interpret_sync(204, None, "anything"), Ok(()));
+        let e = interpret_sync(
+            429,
+            Some("42"),
+            r#"{"error_code":"PROXY.0429","error_msg":"A sync of this dataset was started moments ago: retry after 42 s."}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(42)));
+        let e = interpret_sync(
+            400,
+            None,
+            r#"{"error_code":"ModelArts.4371","error_msg":"not supported"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.describe(Lang::En),
+            "HTTP 400 Bad Request: ModelArts.4371: not supported"
+        );
+    }
 
     #[test]
     fn ok_bodies_become_statuses() {

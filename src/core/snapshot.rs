@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::core::format::ms_between;
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
+use crate::core::sync::SyncStep;
 
 /// What the view shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,6 +30,8 @@ pub struct Snapshot {
     pub late: bool,
     /// The wall clock (ms), ticking for "updated … ago".
     pub now: f64,
+    /// Where "Sync now" stands (`actions="sync"` only).
+    pub sync: SyncStep,
 }
 
 impl Snapshot {
@@ -64,6 +67,11 @@ impl Snapshot {
     /// compete with the first status.
     pub fn wants_dates(&self) -> bool {
         self.data.is_some() || self.late
+    }
+
+    /// Whether "Sync now" is offered (with `actions="sync"`).
+    pub fn offers_sync(&self) -> bool {
+        self.sync.offers_button(self.data.is_some(), self.status())
     }
 
     /// How long until the next retry, by the card's clock.

@@ -50,6 +50,16 @@ pub fn status_url(config: &Config) -> String {
     }
 }
 
+/// The URL that starts a sync (`actions="sync"`, which validation allows
+/// with a base URL only): `{proxy}/v2/{p}/datasets/{d}/sync-data`.
+pub fn sync_url(config: &Config) -> String {
+    let status = status_url(config);
+    // The status path with its last segment off.
+    status
+        .strip_suffix("/status")
+        .map_or_else(|| status.clone(), str::to_owned)
+}
+
 /// Datasets in one batch request at most (the reference proxy's limit).
 pub const MAX_BATCH: usize = 100;
 
@@ -108,6 +118,22 @@ mod tests {
         assert_eq!(
             url("proxy", "p", "d"),
             "proxy/v2/p/datasets/d/sync-data/status"
+        );
+    }
+
+    #[test]
+    fn the_sync_url_is_the_status_url_without_status() {
+        let c = RawOptions::from_pairs([
+            ("proxy", "https://h/api/"),
+            ("project_id", "p 1"),
+            ("dataset_id", "d/1"),
+            ("actions", "sync"),
+        ])
+        .validate()
+        .unwrap();
+        assert_eq!(
+            sync_url(&c),
+            "https://h/api/v2/p%201/datasets/d%2F1/sync-data"
         );
     }
 
