@@ -10,17 +10,18 @@ use std::rc::Rc;
 
 use leptos::either::{Either, EitherOf3};
 
-use crate::core::config::{Choice, Config, ConfigErrors, DurationUnit, SyncStatusOptions};
+use crate::core::config::{Actions, Choice, Config, ConfigErrors, DurationUnit, SyncStatusOptions};
 use crate::core::format::{
     format_duration, group_digits, iso_utc, ms_between, relative_age, whole_seconds,
 };
-use crate::core::i18n::{Lang, Text};
+use crate::core::i18n::{Asked, Lang, Text};
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
 use crate::core::snapshot::Snapshot;
+use crate::core::sync::SyncStep;
 use crate::web::hydration;
 use crate::web::intl::Formatters;
-use crate::web::poller::{CardState, Poller, StatusChange, StatusHook};
+use crate::web::poller::{CardState, Hooks, Poller, StatusChange, SyncRequested};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
 /// `refresh()`, [`SyncStatusCard`]'s `refresh` trigger). Empty until the card is
@@ -56,7 +57,8 @@ pub fn browser_lang() -> Lang {
 
 /// Shows the live status of one dataset synchronization task, in a Leptos
 /// app: options in (a signal, so the app can switch datasets), status
-/// changes out (a callback), and a trigger to refresh at once.
+/// changes and started syncs out (callbacks), and a trigger to refresh at
+/// once.
 ///
 /// ## Usage
 ///
@@ -101,8 +103,12 @@ pub fn SyncStatusCard(
     /// Each `notify()` fetches at once, as the refresh button does.
     #[prop(optional, into)]
     refresh: Option<Trigger>,
+    /// With `actions("sync")`: called when the proxy answered a sync the
+    /// viewer started, accepted or not.
+    #[prop(optional, into)]
+    on_sync_requested: Option<Callback<SyncRequested>>,
 ) -> impl IntoView {
-    app_card(options, on_status_change, refresh)
+    app_card(options, on_status_change, on_sync_requested, refresh)
 }
 
 /// [`SyncStatusCard`] on the server: its loading card, nothing started.
@@ -110,6 +116,7 @@ pub fn SyncStatusCard(
 fn app_card(
     options: Signal<SyncStatusOptions>,
     _: Option<Callback<StatusChange>>,
+    _: Option<Callback<SyncRequested>>,
     _: Option<Trigger>,
 ) -> impl IntoView {
     move || static_card(options.with(SyncStatusOptions::validate))
@@ -120,6 +127,7 @@ fn app_card(
 fn app_card(
     options: Signal<SyncStatusOptions>,
     on_status_change: Option<Callback<StatusChange>>,
+    on_sync_requested: Option<Callback<SyncRequested>>,
     refresh: Option<Trigger>,
 ) -> impl IntoView {
     let control = CardControl::default();
@@ -150,9 +158,11 @@ fn app_card(
         if let (Ok(config), true) = (&mut config, replacing) {
             config.loading_delay = std::time::Duration::ZERO;
         }
-        let on_status_change =
-            on_status_change.map(|cb| -> StatusHook { Rc::new(move |change| cb.run(change)) });
-        configured_card(config, on_status_change, Some(control.clone()))
+        let hooks = Hooks {
+            on_status: on_status_change.map(|cb| Rc::new(move |c| cb.run(c)) as _),
+            on_sync: on_sync_requested.map(|cb| Rc::new(move |r| cb.run(r)) as _),
+        };
+        configured_card(config, hooks, Some(control.clone()))
     }
 }
 
@@ -160,13 +170,13 @@ fn app_card(
 /// API's; Leptos apps use [`SyncStatusCard`]).
 pub(crate) fn configured_card(
     config: Result<Config, ConfigErrors>,
-    on_status_change: Option<StatusHook>,
+    hooks: Hooks,
     control: Option<CardControl>,
 ) -> AnyView {
     match config {
         // The card's parts are view functions named for what they show:
         // components' props builders would cost wasm bytes for nothing.
-        Ok(config) => live_card(config, on_status_change, control).into_any(),
+        Ok(config) => live_card(config, hooks, control).into_any(),
         Err(errors) => config_error_card(errors).into_any(),
     }
 }
@@ -207,12 +217,14 @@ fn config_error_card(errors: ConfigErrors) -> impl IntoView {
     }
 }
 
-/// What every part of a live card needs to choose its words.
+/// What every part of a live card needs to choose its words (and whether
+/// it has a "Sync now" to offer).
 #[derive(Clone, Copy)]
 struct Words {
     lang: Lang,
     t: &'static Text,
     unit: DurationUnit,
+    actions: Actions,
 }
 
 impl Words {
@@ -222,6 +234,7 @@ impl Words {
             lang,
             t: lang.text(),
             unit: config.duration_unit,
+            actions: config.actions,
         }
     }
 }
@@ -237,15 +250,11 @@ fn card_class(config: &Config) -> String {
 /// compares every text and attribute with what it rendered before, so only
 /// what differs reaches the DOM (an unchanged refresh moves only the
 /// "updated" time). Fine-grained signals would cost wasm bytes per closure.
-fn live_card(
-    config: Config,
-    on_status_change: Option<StatusHook>,
-    control: Option<CardControl>,
-) -> impl IntoView {
+fn live_card(config: Config, hooks: Hooks, control: Option<CardControl>) -> impl IntoView {
     let words = Words::new(&config);
     // A card replacing another shows its loading state at once.
     let state = CardState::new(config.loading_delay.is_zero());
-    let poller = Poller::start(&config, state, on_status_change);
+    let poller = Poller::start(&config, state, hooks);
     if let Some(control) = &control {
         *control.0.borrow_mut() = Some(poller.clone());
     }
@@ -297,12 +306,15 @@ fn card(
                 {(!s.answered()).then(|| view! { <p class="mss-loading">{words.t.loading}</p> })}
                 {s.data.as_ref().map(|d| badge(words.t, d.status.as_ref()))}
                 {s.error.as_ref().map(|e| request_error(words, e))}
+                {(words.actions == Actions::Sync).then(|| sync_note(words, &s.sync))}
             </div>
             {s.data.as_ref().map(|d| view! {
                 {counts(words.t, d)}
                 {details(words, d, dates)}
                 {failure_panel(words.t, d)}
             })}
+            {(words.actions == Actions::Sync && s.offers_sync())
+                .then(|| sync_button(words.t, &s.sync, poller))}
             <footer class="mss-card__footer" part="footer">
                 {footer(words, s, dates)}
             </footer>
@@ -365,6 +377,67 @@ fn request_error(words: Words, error: &RequestError) -> impl IntoView {
             <p class="mss-alert__text" data-field="request_error">{error.describe(words.lang)}</p>
         </div>
     }
+}
+
+/// "Sync now", its confirmation and its progress (`core::sync`). Pressed
+/// again while the POST is in flight it does nothing: `aria-disabled`, not
+/// `disabled`, so that it keeps the keyboard focus.
+fn sync_button(
+    t: &'static Text,
+    step: &SyncStep,
+    poller: Option<StoredValue<Poller, LocalStorage>>,
+) -> impl IntoView {
+    let words = match step {
+        SyncStep::Confirming { .. } => t.sync.confirm,
+        SyncStep::Sending => t.sync.sending,
+        _ => t.sync.button,
+    };
+    view! {
+        <div class="mss-actions" part="actions">
+            <button
+                type="button"
+                class="mss-sync"
+                part="sync"
+                data-action="sync"
+                data-step=step.as_str()
+                aria-disabled=(*step == SyncStep::Sending).then_some("true")
+                on:click:capture=move |_| {
+                    if let Some(poller) = poller {
+                        poller.with_value(Poller::press_sync);
+                    }
+                }
+            >
+                {words}
+            </button>
+        </div>
+    }
+}
+
+/// What "Sync now" has to say, in the live region: the confirmation asked
+/// for, the sync started, or why it could not be.
+fn sync_note(words: Words, step: &SyncStep) -> Option<impl IntoView> {
+    let t = &words.t.sync;
+    let (class, text) = match step {
+        SyncStep::Confirming { .. } => ("mss-sync-note", t.confirm_hint.to_owned()),
+        SyncStep::Started => ("mss-sync-note mss-sync-note--started", t.started.to_owned()),
+        SyncStep::Failed(err) => {
+            let mut text = err.describe_for(Asked::Sync, words.lang);
+            if let Some(wait) = err.retry_after() {
+                text.push(' ');
+                text.push_str(&t.again_in(whole_seconds(wait)));
+            }
+            return Some(Either::Left(view! {
+                <div class="mss-alert mss-alert--sync" part="alert">
+                    <p class="mss-alert__title">{t.failed}</p>
+                    <p class="mss-alert__text" data-field="sync_error">{text}</p>
+                </div>
+            }));
+        }
+        SyncStep::Idle | SyncStep::Sending => return None,
+    };
+    Some(Either::Right(
+        view! { <p class=class data-field="sync_note">{text}</p> },
+    ))
 }
 
 /// Total, added and deleted samples.

@@ -10,8 +10,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
 use crate::core::config::{attributes, Config, ConfigError, ConfigErrors, RawOptions};
+use crate::core::i18n::{Asked, Lang};
 use crate::web::card::{configured_card, CardControl};
-use crate::web::poller::{StatusChange, StatusHook};
+use crate::web::poller::{Hooks, StatusChange, StatusHook, SyncHook, SyncRequested};
 
 /// The card's stylesheet (`style/card.css`, compacted by `build.rs`),
 /// adopted by every shadow root.
@@ -118,14 +119,21 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
         Ok(c) => (c.project_id.clone(), c.dataset_id.clone()),
         Err(_) => Default::default(),
     };
-    let hook = status_event_hook(element, project_id, dataset_id);
+    let hooks = Hooks {
+        on_status: Some(status_event_hook(
+            element.clone(),
+            project_id.clone(),
+            dataset_id.clone(),
+        )),
+        on_sync: Some(sync_event_hook(element, project_id, dataset_id)),
+    };
     let control = CardControl::default();
     if let (Ok(config), true) = (&mut config, replacing) {
         config.loading_delay = std::time::Duration::ZERO;
     }
     let card_control = control.clone();
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        configured_card(config, Some(hook), Some(card_control))
+        configured_card(config, hooks, Some(card_control))
     });
     // After the card has sent its first request, so that the request does
     // not wait for the stylesheet to be parsed. Still before the first paint.
@@ -171,10 +179,20 @@ struct StatusChangeDetail<'a> {
     dataset_id: &'a str,
 }
 
+/// `syncrequested`'s `detail`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncRequestedDetail<'a> {
+    project_id: &'a str,
+    dataset_id: &'a str,
+    ok: bool,
+    /// Why the sync did not start, in English (for the portal's logs);
+    /// `null` when it started.
+    error: Option<String>,
+}
+
 /// Dispatches `statuschange` (bubbles, composed) on the host element.
 fn status_event_hook(host: HtmlElement, project_id: String, dataset_id: String) -> StatusHook {
-    // `previous: null`, not `undefined`, as the README promises.
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     std::rc::Rc::new(move |change: StatusChange| {
         let detail = StatusChangeDetail {
             status: &change.status,
@@ -182,15 +200,38 @@ fn status_event_hook(host: HtmlElement, project_id: String, dataset_id: String) 
             project_id: &project_id,
             dataset_id: &dataset_id,
         };
-        let Ok(detail) = detail.serialize(&serializer) else {
-            return;
-        };
-        let init = CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_composed(true);
-        init.set_detail(&detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict("statuschange", &init) {
-            let _ = host.dispatch_event(&event);
-        }
+        dispatch(&host, "statuschange", &detail);
     })
+}
+
+/// Dispatches `syncrequested` (bubbles, composed) on the host element.
+fn sync_event_hook(host: HtmlElement, project_id: String, dataset_id: String) -> SyncHook {
+    std::rc::Rc::new(move |requested: SyncRequested| {
+        let detail = SyncRequestedDetail {
+            project_id: &project_id,
+            dataset_id: &dataset_id,
+            ok: requested.result.is_ok(),
+            error: requested
+                .result
+                .err()
+                .map(|e| e.describe_for(Asked::Sync, Lang::En)),
+        };
+        dispatch(&host, "syncrequested", &detail);
+    })
+}
+
+/// Dispatches a `CustomEvent` that bubbles out of the shadow root.
+fn dispatch(host: &HtmlElement, name: &str, detail: &impl Serialize) {
+    // `null`, not `undefined`, for absent values, as the README promises.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    let Ok(detail) = detail.serialize(&serializer) else {
+        return;
+    };
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
 }

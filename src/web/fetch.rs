@@ -1,5 +1,6 @@
-//! All of the widget's network I/O: one GET of a status URL, through
-//! gloo-net, aborted by its `AbortController` on timeout or unmount.
+//! All of the widget's network I/O, through gloo-net: the GET of a status
+//! URL, and the POST that starts a sync (`actions="sync"`), each aborted by
+//! its `AbortController` on timeout or unmount.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -13,7 +14,7 @@ use web_sys::{AbortController, RequestCache, RequestCredentials, RequestInit};
 
 use crate::core::config::{Config, Credentials};
 use crate::core::model::SyncStatus;
-use crate::core::response::{interpret, RequestError};
+use crate::core::response::{interpret, interpret_sync, RequestError};
 use crate::web::timer::Timer;
 
 /// The status, `Retry-After` and body text of an answer.
@@ -54,9 +55,41 @@ pub fn fetch_status(
     }
 }
 
+/// Sends the POST that starts a sync now, and gives what its answer means;
+/// aborted like [`fetch_status`]'s GET.
+pub fn post_sync(
+    url: &str,
+    sending: Sending,
+    controller: &AbortController,
+) -> impl Future<Output = Result<(), RequestError>> + 'static {
+    let answer = answer_of(Method::Post, url, sending, controller);
+    async move {
+        let (status, retry_after, body) = answer.await?;
+        interpret_sync(status, retry_after.as_deref(), &body)
+    }
+}
+
 /// Status, `Retry-After` and body text of a GET, as [`fetch_status`] sends
 /// it; or why there is none.
 pub fn fetch_answer(
+    url: &str,
+    sending: Sending,
+    controller: &AbortController,
+) -> impl Future<Output = Result<Answer, RequestError>> + 'static {
+    answer_of(Method::Get, url, sending, controller)
+}
+
+/// The two requests the widget makes.
+#[derive(Clone, Copy)]
+enum Method {
+    /// A status.
+    Get,
+    /// Starting a sync.
+    Post,
+}
+
+fn answer_of(
+    method: Method,
     url: &str,
     Sending {
         timeout,
@@ -74,7 +107,7 @@ pub fn fetch_answer(
         })
     };
     timer.set(timeout);
-    let sent = get(url, credentials, controller).map(send_now);
+    let sent = request(method, url, credentials, controller).map(send_now);
     async move {
         let result = match sent {
             Ok(response) => receive(response).await,
@@ -96,10 +129,11 @@ pub fn fetch_answer(
     }
 }
 
-/// The GET of exactly `url`. (gloo-net's `RequestBuilder` would rebuild the
-/// URL to add its own query, leaving a stray `&` after a query the URL
+/// The request of exactly `url`. (gloo-net's `RequestBuilder` would rebuild
+/// the URL to add its own query, leaving a stray `&` after a query the URL
 /// already has: a batch URL, or a proxy template with a query.)
-fn get(
+fn request(
+    method: Method,
     url: &str,
     credentials: Credentials,
     controller: &AbortController,
@@ -107,7 +141,15 @@ fn get(
     let headers = Headers::new();
     headers.set("Accept", "application/json");
     let init = RequestInit::new();
-    init.set_method("GET");
+    match method {
+        Method::Get => init.set_method("GET"),
+        Method::Post => {
+            init.set_method("POST");
+            // The proxy's guard against other sites: a form cannot send
+            // it, and another origin's script must pass a CORS preflight.
+            headers.set("X-Requested-With", "modelarts-sync-status");
+        }
+    }
     init.set_cache(RequestCache::NoStore);
     init.set_credentials(match credentials {
         Credentials::Omit => RequestCredentials::Omit,

@@ -15,7 +15,7 @@ mod wall;
 pub use card::SyncStatusCard;
 pub use element::{mount, register_element, WidgetHandle, CARD_CSS, ELEMENT_NAME};
 pub use fetch::fetch_status;
-pub use poller::{StatusChange, StatusHook};
+pub use poller::{Hooks, StatusChange, StatusHook, SyncHook, SyncRequested};
 
 /// Runs when the wasm module is initialised: registers the custom element.
 /// (Feature `element`, on by default; a Leptos app that only wants the

@@ -1,8 +1,9 @@
-//! Carries out the refresh policy in the browser: one timer (and two more:
-//! the clock of "updated … ago", and the one that displays the loading state
-//! when the first answer is late), one request in flight at most, page
-//! visibility and online/offline listeners, and a clean stop when the card
-//! goes away.
+//! Carries out the refresh policy in the browser: one timer (and three more:
+//! the clock of "updated … ago", the one that displays the loading state
+//! when the first answer is late, and the one that ends an unconfirmed "Sync
+//! now"), one request in flight at most, page visibility and online/offline
+//! listeners, and a clean stop when the card goes away. "Sync now"'s steps
+//! are `core::sync`'s; this sends its POST.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -13,15 +14,16 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::core::clock::{self, RefreshTimer};
-use crate::core::config::{Config, Requests};
+use crate::core::config::{Actions, Config, Requests};
 use crate::core::format::ms_between;
 use crate::core::model::SyncStatus;
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
 use crate::core::snapshot::Snapshot;
-use crate::core::url::{batch_path, status_url};
+use crate::core::sync::SyncAction;
+use crate::core::url::{batch_path, status_url, sync_url};
 use crate::web::batch;
-use crate::web::fetch::{fetch_status, Sending};
+use crate::web::fetch::{fetch_status, post_sync, Sending};
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
 use crate::web::wall;
@@ -73,6 +75,22 @@ pub struct StatusChange {
 /// Called on every status change.
 pub type StatusHook = Rc<dyn Fn(StatusChange)>;
 
+/// The answer to a "Sync now": `Ok` when the proxy accepted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRequested {
+    pub result: Result<(), RequestError>,
+}
+
+/// Called once per sync the user started, when the proxy answered.
+pub type SyncHook = Rc<dyn Fn(SyncRequested)>;
+
+/// What a card tells the code around it.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    pub on_status: Option<StatusHook>,
+    pub on_sync: Option<SyncHook>,
+}
+
 /// Drives one card. Cheap to clone (a shared handle).
 #[derive(Clone)]
 pub struct Poller(Rc<Inner>);
@@ -90,6 +108,11 @@ struct Inner {
     clock: Timer,
     reveal: Timer,
     request: RefCell<Option<AbortController>>,
+    /// `actions="sync"`: where the POST goes; the timer that ends an
+    /// unconfirmed press; the POST in flight.
+    sync_url: Option<String>,
+    confirm: Timer,
+    sync_request: RefCell<Option<AbortController>>,
     stopped: Cell<bool>,
     /// The request about to go out was asked for by the user: show it.
     manual: Cell<bool>,
@@ -99,7 +122,7 @@ struct Inner {
     planned: Cell<Option<Duration>>,
     /// Wall-clock time (ms) the clock is set to tick at.
     clock_at: Cell<f64>,
-    on_status: Option<StatusHook>,
+    hooks: Hooks,
 }
 
 /// Monotonic time since page load.
@@ -151,7 +174,7 @@ fn browser_offline() -> bool {
 impl Poller {
     /// Starts polling for `config` into `state`. Call [`Poller::stop`] when
     /// the card goes away.
-    pub fn start(config: &Config, state: CardState, on_status: Option<StatusHook>) -> Self {
+    pub fn start(config: &Config, state: CardState, hooks: Hooks) -> Self {
         let poller = Self(Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
             url: status_url(config),
             batch: (config.requests == Requests::Batch)
@@ -179,11 +202,17 @@ impl Poller {
                 })
             },
             request: RefCell::new(None),
+            sync_url: (config.actions == Actions::Sync).then(|| sync_url(config)),
+            confirm: {
+                let weak = weak.clone();
+                Timer::new(move || with_poller(&weak, Poller::expire_sync))
+            },
+            sync_request: RefCell::new(None),
             stopped: Cell::new(false),
             manual: Cell::new(false),
             planned: Cell::new(None),
             clock_at: Cell::new(0.0),
-            on_status,
+            hooks,
         }));
         poller.listen();
         if page_hidden() {
@@ -216,12 +245,77 @@ impl Poller {
         inner.timer.clear();
         inner.clock.clear();
         inner.reveal.clear();
-        if let Some(request) = inner.request.borrow_mut().take() {
-            request.abort();
+        inner.confirm.clear();
+        for request in [&inner.request, &inner.sync_request] {
+            if let Some(request) = request.borrow_mut().take() {
+                request.abort();
+            }
         }
         RUNNING.with_borrow_mut(|r| {
             r.retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Rc::as_ptr(inner)))
         });
+    }
+
+    /// The user pressed "Sync now" (or its confirmation).
+    pub fn press_sync(&self) {
+        let inner = &self.0;
+        let Some(url) = inner.sync_url.as_deref() else {
+            return;
+        };
+        if inner.stopped.get() {
+            return;
+        }
+        let mut action = SyncAction::Nothing;
+        inner.state.change(|s| action = s.sync.press(monotonic()));
+        match action {
+            SyncAction::Nothing => {}
+            SyncAction::AwaitConfirmation(wait) => inner.confirm.set(wait),
+            SyncAction::Send => {
+                inner.confirm.clear();
+                self.send_sync(url);
+            }
+        }
+    }
+
+    fn expire_sync(&self) {
+        let now = monotonic();
+        self.0.state.change(|s| {
+            s.sync.expire(now);
+        });
+    }
+
+    /// Sends the POST; its answer moves the sync's step, and a sync started
+    /// is followed by the policy.
+    fn send_sync(&self, url: &str) {
+        let inner = &self.0;
+        let Ok(controller) = AbortController::new() else {
+            self.sync_answered(Err(RequestError::Network(String::new())));
+            return;
+        };
+        *inner.sync_request.borrow_mut() = Some(controller.clone());
+        let answer = post_sync(url, inner.sending, &controller);
+        let this = self.clone();
+        spawn_local(async move {
+            let result = answer.await;
+            this.sync_answered(result);
+        });
+    }
+
+    fn sync_answered(&self, result: Result<(), RequestError>) {
+        let inner = &self.0;
+        if inner.stopped.get() {
+            return;
+        }
+        inner.sync_request.borrow_mut().take();
+        let started = result.is_ok();
+        inner.state.change(|s| s.sync.answered(result.clone()));
+        if started {
+            self.dispatch(Event::SyncStarted);
+        }
+        // Last: a listener may remove the card.
+        if let Some(hook) = &inner.hooks.on_sync {
+            hook(SyncRequested { result });
+        }
     }
 
     fn listen(&self) {
@@ -358,6 +452,7 @@ impl Poller {
                 // clock reading: the clock's next tick stays as armed.
                 state.change(|s| {
                     s.busy = false;
+                    s.sync.status_seen(status.status.as_ref());
                     s.data = Some(status);
                     s.error = None;
                     s.updated_at = Some(js_sys::Date::now());
@@ -387,7 +482,7 @@ impl Poller {
             }
         }
         // Last: a listener may remove the card, which stops this poller.
-        if let (Some(hook), Some(change)) = (&inner.on_status, change) {
+        if let (Some(hook), Some(change)) = (&inner.hooks.on_status, change) {
             hook(change);
         }
     }

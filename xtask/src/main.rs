@@ -173,7 +173,8 @@ fn demo() -> Result {
         ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
             .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     }
-    let (_mock, mock_url) = start_mock("127.0.0.1:9009", &[])?;
+    // --allow-sync: the demo's "Sync now" (`?actions=sync`, the portal example).
+    let (_mock, mock_url) = start_mock("127.0.0.1:9009", &["--allow-sync"])?;
     let trunk = Command::new(&tools.build.trunk)
         .args(["serve"])
         .current_dir(root())
@@ -347,7 +348,11 @@ fn screenshots() -> Result {
     setup::ensure_cjk_font()?;
     release_build(&tools.build)?;
     let site = e2e_site(&root().join("dist"))?;
-    let (_server, base_url) = start_mock("127.0.0.1:0", &["--static", &site.to_string_lossy()])?;
+    // --allow-sync: the "Sync now" shots press the button.
+    let (_server, base_url) = start_mock(
+        "127.0.0.1:0",
+        &["--static", &site.to_string_lossy(), "--allow-sync"],
+    )?;
     for engine in Engine::ALL {
         run(&mut engine.node(&tools, &base_url, &["tests/e2e/screenshots.mjs"]))?;
     }
@@ -393,7 +398,9 @@ impl Engine {
             .env("FIREFOX", &tools.firefox.binary)
             .env("GECKODRIVER", &tools.firefox.geckodriver)
             .env("WEBKIT_DRIVER", &tools.webkit.driver)
-            .env("MINIBROWSER", &tools.webkit.minibrowser);
+            .env("MINIBROWSER", &tools.webkit.minibrowser)
+            // For a test that stops a proxy of its own (tests/e2e/sync.test.mjs).
+            .env("MOCK_BIN", root().join("target/debug/modelarts-sync-proxy"));
         cmd
     }
 }
@@ -646,7 +653,13 @@ fn test() -> Result {
     let site = e2e_site(&root().join("dist"))?;
     let (_server, base_url) = start_mock(
         "127.0.0.1:0",
-        &["--static", &site.to_string_lossy(), "--cycle", "8"],
+        &[
+            "--static",
+            &site.to_string_lossy(),
+            "--cycle",
+            "8",
+            "--allow-sync",
+        ],
     )?;
     // The same site behind the mock's viewer rules (tests/e2e/auth.test.mjs).
     let (_auth_server, auth_url) = start_mock(
