@@ -10,6 +10,13 @@
 //! `max-age` would pair an old `.wasm` with a new `index.html` after a
 //! deploy.
 //!
+//! Compression: a file with a `.br` or `.gz` beside it (the release build
+//! writes both for its `.wasm`, `.js`, `.css` and `.html`: `cargo xtask
+//! minify`) is answered with that file and its `Content-Encoding` when the
+//! browser accepts it, brotli first; every answer says `Vary:
+//! Accept-Encoding`, so that a shared cache keeps one per encoding. Nothing
+//! is compressed per request.
+//!
 //! Only the folder's own files are served: a path with a segment that
 //! starts with `.` (`.env`, `.git/`, however it is percent-encoded) and a
 //! path that resolves, through symlinks, outside the folder are a 404, as
@@ -35,6 +42,8 @@ pub fn router(dir: PathBuf) -> Router {
     // Symlinks are judged against the folder's real path.
     let root = Arc::new(dir.canonicalize().unwrap_or_else(|_| dir.clone()));
     let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
         .append_index_html_on_directories(true)
         .call_fallback_on_method_not_allowed(true)
         .fallback(errors::fallback.into_service());
@@ -75,32 +84,40 @@ fn relative_path(path: &str) -> Option<PathBuf> {
     Some(relative)
 }
 
-/// Whether the file (or the directory's `index.html`) stays inside `root`
-/// once symlinks are resolved. A path that does not exist is let through:
+/// Whether the file (or the directory's `index.html`), and the `.br` and
+/// `.gz` that `ServeDir` may answer in its place, stay inside `root` once
+/// symlinks are resolved. A path that does not exist is let through:
 /// `ServeDir` answers its 404.
 async fn resolves_inside(root: &Path, relative: &Path) -> bool {
-    let Ok(real) = tokio::fs::canonicalize(root.join(relative)).await else {
-        return true;
-    };
-    if !real.starts_with(root) {
-        return false;
+    let path = root.join(relative);
+    let mut served = vec![path.clone()];
+    if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
+        served.push(path.join("index.html"));
     }
-    if tokio::fs::metadata(&real).await.is_ok_and(|m| m.is_dir()) {
-        if let Ok(index) = tokio::fs::canonicalize(real.join("index.html")).await {
-            return index.starts_with(root);
+    for file in served {
+        for suffix in ["", ".br", ".gz"] {
+            let mut candidate = file.clone().into_os_string();
+            candidate.push(suffix);
+            if let Ok(real) = tokio::fs::canonicalize(&candidate).await {
+                if !real.starts_with(root) {
+                    return false;
+                }
+            }
         }
     }
     true
 }
 
-/// Revalidate every file; error answers keep their own `no-store`.
+/// Revalidate every file, kept per encoding; error answers keep their own
+/// `no-store`.
 async fn cache_control(mut response: Response) -> Response {
     let status = response.status();
     if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED {
-        response
-            .headers_mut()
+        let headers = response.headers_mut();
+        headers
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-cache"));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }

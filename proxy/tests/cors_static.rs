@@ -219,6 +219,54 @@ async fn static_files_have_their_types_and_revalidate() {
 }
 
 #[tokio::test]
+async fn static_files_are_served_precompressed_to_browsers_that_accept_it() {
+    let dir = dist("compressed");
+    let plain = b"\0asm\x01\0\0\0";
+    std::fs::write(dir.join("app_bg.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(dir.join("app_bg.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(dir.join("app.js.gz"), b"gzip js").unwrap();
+    let proxy = start_proxy(with_static(mock_settings(), dir.clone())).await;
+
+    let wasm = |encodings: &'static str| async move {
+        let headers: &[(&str, &str)] = if encodings.is_empty() {
+            &[]
+        } else {
+            &[("Accept-Encoding", encodings)]
+        };
+        raw(proxy, "GET", "/app_bg.wasm", headers).await
+    };
+    let r = wasm("gzip, deflate, br, zstd").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), Some("br"));
+    assert_eq!(r.header("content-type"), Some("application/wasm"));
+    assert_eq!(r.header("vary"), Some("accept-encoding"));
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
+    assert_eq!(&r.body[..], b"brotli bytes");
+    let r = wasm("gzip").await;
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(&r.body[..], b"gzip bytes");
+    let r = wasm("").await;
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.header("vary"), Some("accept-encoding"));
+    assert_eq!(&r.body[..], plain);
+    // No .br beside it: the .gz for a browser that takes both.
+    let r = raw(proxy, "GET", "/app.js", &[("Accept-Encoding", "br, gzip")]).await;
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert!(r.header("content-type").unwrap().contains("javascript"));
+    // Nothing beside it: the file as it is.
+    let r = raw(
+        proxy,
+        "GET",
+        "/style.css",
+        &[("Accept-Encoding", "br, gzip")],
+    )
+    .await;
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(&r.body[..], b"body{}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn the_mock_keeps_serving_static_files_and_its_counters() {
     let dir = dist("mock");
     let proxy = start_proxy(with_static(mock_settings(), dir.clone())).await;
@@ -270,6 +318,10 @@ async fn static_files_refuse_dotfiles_and_symlinks_out_of_the_folder() {
     std::os::unix::fs::symlink(outside.join("index.html"), dir.join("docs/index.html")).unwrap();
     // A symlink that stays inside is the folder's own file.
     std::os::unix::fs::symlink(dir.join("app.js"), dir.join("alias.js")).unwrap();
+    // ServeDir answers a file's .br in its place: that one is judged too.
+    std::fs::write(dir.join("page.js"), "inside").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), dir.join("page.js.br")).unwrap();
+    std::os::unix::fs::symlink(outside.join("index.html"), dir.join("index.html.gz")).unwrap();
 
     let proxy = start_proxy(with_static(mock_settings(), dir.clone())).await;
     for path in [
@@ -281,8 +333,10 @@ async fn static_files_refuse_dotfiles_and_symlinks_out_of_the_folder() {
         "/out/",
         "/docs/",
         "/docs/index.html",
+        "/page.js",
+        "/",
     ] {
-        let r = raw(proxy, "GET", path, &[]).await;
+        let r = raw(proxy, "GET", path, &[("Accept-Encoding", "br, gzip")]).await;
         assert_eq!(r.status, 404, "{path}");
         assert_eq!(r.json()["error_code"], "PROXY.0404", "{path}");
         let body = String::from_utf8_lossy(&r.body);
@@ -294,7 +348,6 @@ async fn static_files_refuse_dotfiles_and_symlinks_out_of_the_folder() {
     let r = raw(proxy, "GET", "/alias.js", &[]).await;
     assert_eq!(r.status, 200);
     assert_eq!(&r.body[..], b"export default 1;");
-    assert_eq!(raw(proxy, "GET", "/", &[]).await.status, 200);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&outside);
 }
