@@ -339,3 +339,22 @@ test('50 cards on one page work independently', async () => {
     await v.close();
   }
 });
+
+test('the widget\'s files arrive compressed, as the release precompressed them', async () => {
+  // The release build writes a .br and a .gz beside each file; the proxy's
+  // --static answers the one the browser accepts (WebKitGTK: gzip).
+  const v = await openCard(browser, { project_id: 'p', dataset_id: 'status-running' });
+  try {
+    await waitForState(v.card, 'ok');
+    const files = await v.page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => /modelarts-sync-status(_bg\.wasm|\.js)$/.test(e.name))
+      .map((e) => [e.name.split('/').pop(), e.encodedBodySize, e.decodedBodySize]));
+    assert.ok(files.some(([name]) => name.endsWith('.wasm')), JSON.stringify(files));
+    for (const [name, encoded, decoded] of files) {
+      // Brotli or gzip takes the wasm and the glue to under half.
+      assert.ok(encoded > 0 && encoded < decoded / 2, `${name}: ${encoded} of ${decoded} B`);
+    }
+  } finally {
+    await v.close();
+  }
+});

@@ -6,6 +6,7 @@
 //! ESR and WebKitGTK with their WebDriver servers, Xvfb, the e2e tests' npm
 //! packages) and skips what is already there.
 
+mod compress;
 mod minify;
 mod setup;
 mod size;
@@ -277,6 +278,9 @@ fn widget_page(dist: &Path, page: &Path) -> Result {
     }
     let mut preloads = String::new();
     for file in files_under(dist, |_| true)? {
+        if compress::is_precompressed_html(&file) {
+            continue;
+        }
         let rel = file.strip_prefix(dist).map_err(|e| e.to_string())?;
         let to = page.join(rel);
         if let Some(dir) = to.parent() {
@@ -423,6 +427,9 @@ fn copy_site(dist: &Path, extra: &Path, site: &Path) -> Result {
     }
     const TAG: &str = "<script src=\"/e2e/init.js\"></script>\n";
     for file in files_under(dist, |_| true)? {
+        if compress::is_precompressed_html(&file) {
+            continue;
+        }
         let rel = file.strip_prefix(dist).map_err(|e| e.to_string())?;
         let to = site.join(rel);
         if let Some(dir) = to.parent() {

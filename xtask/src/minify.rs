@@ -28,8 +28,9 @@ pub fn trunk_hook() -> Result {
 }
 
 /// Bundles the snippets into the glue, minifies every `.js` file of `dist`
-/// (not its `examples/`, which are sources to read) and fixes the SRI hashes
-/// of `dist/index.html`.
+/// (not its `examples/`, which are sources to read), fixes the SRI hashes
+/// of `dist/index.html`, then writes the `.br` and `.gz` of the final files
+/// (`compress.rs`).
 pub fn dist(dist: &Path, terser: &Path, esbuild: &Path) -> Result {
     inline_snippets(dist, esbuild)?;
     for file in js_files(dist)? {
@@ -38,7 +39,8 @@ pub fn dist(dist: &Path, terser: &Path, esbuild: &Path) -> Result {
             .args(["--module", "--compress", "--mangle", "--output"])
             .arg(&file))?;
     }
-    fix_integrity(dist)
+    fix_integrity(dist)?;
+    crate::compress::precompress(dist)
 }
 
 /// wasm-bindgen writes each JS snippet of the crate (the custom element's

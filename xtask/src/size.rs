@@ -1,11 +1,8 @@
 //! The release widget's transfer size, printed by every test run.
 
-use std::io::Write;
 use std::path::Path;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-
+use crate::compress::{brotli, gzip, is_precompressed};
 use crate::{files_under, Result};
 
 /// The ceiling: total gzip transfer (wasm + JS + CSS) of the release that
@@ -18,8 +15,8 @@ use crate::{files_under, Result};
 pub const TARGET_GZIP_BYTES: u64 = 160 * 1024;
 
 pub struct Sizes {
-    /// (file name, raw bytes, gzip bytes)
-    pub files: Vec<(String, u64, u64)>,
+    /// (file name, raw bytes, gzip bytes, brotli bytes)
+    pub files: Vec<(String, u64, u64, u64)>,
 }
 
 impl Sizes {
@@ -29,12 +26,9 @@ impl Sizes {
     pub fn raw_total(&self) -> u64 {
         self.files.iter().map(|f| f.1).sum()
     }
-}
-
-fn gzip_len(bytes: &[u8]) -> Result<u64> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
-    enc.write_all(bytes).map_err(|e| e.to_string())?;
-    Ok(enc.finish().map_err(|e| e.to_string())?.len() as u64)
+    pub fn brotli_total(&self) -> u64 {
+        self.files.iter().map(|f| f.3).sum()
+    }
 }
 
 /// The files a portal loads: the wasm (which holds the CSS), the JS glue,
@@ -49,8 +43,9 @@ fn widget_files(dist: &Path) -> Result<Vec<std::path::PathBuf>> {
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
-        name.starts_with("modelarts-sync-status")
-            || (path.starts_with(&snippets) && name.ends_with(".js"))
+        !is_precompressed(path)
+            && (name.starts_with("modelarts-sync-status")
+                || (path.starts_with(&snippets) && name.ends_with(".js")))
     });
     files.sort();
     Ok(files)
@@ -66,21 +61,23 @@ pub fn report(dist: &Path) -> Result<Sizes> {
             .unwrap_or(&path)
             .to_string_lossy()
             .into_owned();
-        files.push((name, bytes.len() as u64, gzip_len(&bytes)?));
+        let (gz, br) = (gzip(&bytes)?.len() as u64, brotli(&bytes)?.len() as u64);
+        files.push((name, bytes.len() as u64, gz, br));
     }
     if !files.iter().any(|f| f.0.ends_with(".wasm")) {
         return Err(format!("no .wasm in {}: build first", dist.display()));
     }
     let sizes = Sizes { files };
-    println!("{:<64} {:>8} {:>8}", "file", "raw", "gzip");
-    for (name, raw, gz) in &sizes.files {
-        println!("{name:<64} {raw:>8} {gz:>8}");
+    println!("{:<56} {:>8} {:>8} {:>8}", "file", "raw", "gzip", "brotli");
+    for (name, raw, gz, br) in &sizes.files {
+        println!("{name:<56} {raw:>8} {gz:>8} {br:>8}");
     }
     println!(
-        "{:<64} {:>8} {:>8}",
+        "{:<56} {:>8} {:>8} {:>8}",
         "total",
         sizes.raw_total(),
-        sizes.gzip_total()
+        sizes.gzip_total(),
+        sizes.brotli_total()
     );
     Ok(sizes)
 }
