@@ -106,8 +106,8 @@ test('a portal on another origin sends its viewers\' cookies only with credentia
 });
 
 test('a sync is started only for a viewer the portal lets start it', async () => {
-  // The browser's own POST, as the card's "Sync now" sends it (#24 brings
-  // the button back): same origin, with the cookie the browser holds.
+  // The browser's own POST, as the card's "Sync now" sends it (sync.test.mjs
+  // presses the button itself): same origin, with the cookie the browser holds.
   // The mock outlives one engine's run and a dataset's sync has a cooldown:
   // each run takes a dataset of its own.
   const dataset = `auth-sync-${Date.now().toString(36)}`;
