@@ -6,6 +6,7 @@
 //! ESR and WebKitGTK with their WebDriver servers, Xvfb, the e2e tests' npm
 //! packages) and skips what is already there.
 
+mod breakdown;
 mod compress;
 mod minify;
 mod setup;
@@ -31,6 +32,7 @@ const USAGE: &str = "usage: cargo xtask <demo|test|setup|build|size|screenshots|
   setup   only install what is missing
   build   build the release widget into dist/ (what portals serve)
   size    build the release widget and print its transfer size
+          (--breakdown: and where the wasm's bytes go, by item and crate)
   screenshots  build the release widget and render docs/screenshots/*.png
   bench   measure the release widget against a minimal Leptos baseline and
           against React + TanStack Query and plain-JS peers in headless
@@ -49,7 +51,11 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("size") => setup::ensure_build().and_then(|tools| {
             release_build(&tools)?;
-            size::report(&root().join("dist")).and_then(|s| size::check(&s))
+            let sizes = size::report(&root().join("dist"))?;
+            if args.get(1).map(String::as_str) == Some("--breakdown") {
+                breakdown::breakdown(&tools, &sizes.wasm_path(&root().join("dist"))?)?;
+            }
+            size::check(&sizes)
         }),
         _ => {
             eprintln!("{USAGE}");
@@ -233,6 +239,8 @@ fn bench() -> Result {
     run(Command::new("node")
         .arg("bench/peers/build.mjs")
         .arg(&peers))?;
+    // Served compressed, as the widget's release files are.
+    compress::precompress(&peers)?;
     let dist = root().join("dist");
     let page = root().join("target/bench/widget");
     widget_page(&dist, &page)?;

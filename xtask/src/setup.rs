@@ -13,6 +13,8 @@ pub const TERSER_VERSION: &str = "5.51.4";
 /// bench's peers are built with the same version (bench/peers/package.json).
 pub const ESBUILD_VERSION: &str = "0.28.2";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
+/// For `cargo xtask size --breakdown` only: installed when asked for.
+pub const TWIGGY_VERSION: &str = "0.8.0";
 /// The oldest Firefox ESR and WebKitGTK the tests are known to pass in
 /// (Debian's; the README's supported versions).
 pub const FIREFOX_ESR_MIN: u32 = 140;
@@ -200,6 +202,13 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
         npm_install(&format!("binaryen@{BINARYEN_VERSION}"))?;
     }
     Ok(dir)
+}
+
+/// twiggy, the wasm size profiler (`cargo xtask size --breakdown`).
+pub fn ensure_twiggy() -> Result<PathBuf> {
+    let twiggy = cargo_bin().join("twiggy");
+    ensure_cargo_tool(&twiggy, "twiggy", TWIGGY_VERSION)?;
+    Ok(twiggy)
 }
 
 /// terser from npm, for the release JS (trunk's own minifier cannot parse

@@ -26,6 +26,14 @@ impl Sizes {
     pub fn raw_total(&self) -> u64 {
         self.files.iter().map(|f| f.1).sum()
     }
+    /// The release wasm, in `dist`.
+    pub fn wasm_path(&self, dist: &Path) -> Result<std::path::PathBuf> {
+        self.files
+            .iter()
+            .find(|f| f.0.ends_with(".wasm"))
+            .map(|f| dist.join(&f.0))
+            .ok_or_else(|| format!("no .wasm in {}", dist.display()))
+    }
     pub fn brotli_total(&self) -> u64 {
         self.files.iter().map(|f| f.3).sum()
     }
