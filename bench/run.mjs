@@ -5,6 +5,7 @@
 //
 // Env: WIDGET_URL, BASELINE_URL, PEERS_URL (servers), WIDGET_DIST,
 // BASELINE_DIST, PEERS_DIST (folders), BENCH_RUNS (default and least 15),
+// BENCH_NET_RUNS (runs per network profile, default and least 9),
 // BENCH_OUT (markdown file to write). Progress goes to stderr; the markdown
 // table to stdout at the end; exits 1 when a budget is missed.
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,25 @@ import { median } from './median.mjs';
 import { RECORD_STATUS } from './status.mjs';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
+// Loads over emulated networks take seconds each: fewer runs.
+const NET_RUNS = Math.max(9, Number(process.env.BENCH_NET_RUNS ?? 9));
+
+/**
+ * The networks users have, as Chromium's DevTools protocol emulates them
+ * (Network.emulateNetworkConditions: a round trip added to each request,
+ * throughput in bytes per second; Emulation.setCPUThrottlingRate). Every
+ * file is served compressed (the release's .br/.gz; the peers' likewise),
+ * as any web server does.
+ */
+const mbps = (n) => (n * 1_000_000) / 8;
+const PROFILES = [
+  { name: 'local', note: 'loopback, no throttling' },
+  { name: 'fast-4g', note: '9 Mbps down, 1.5 Mbps up, 60 ms round trip', down: mbps(9), up: mbps(1.5), rtt: 60 },
+  {
+    name: 'lighthouse-mobile', note: "Lighthouse's mobile defaults: 1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU 4× slower",
+    down: mbps(1.6), up: mbps(0.75), rtt: 150, cpu: 4,
+  },
+];
 const { WIDGET_URL, BASELINE_URL, PEERS_URL, WIDGET_DIST, BASELINE_DIST, PEERS_DIST } = process.env;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n) => `${n.toFixed(1)} ms`;
@@ -34,6 +54,7 @@ const SECTIONS = [
   ['memory over 2,000 refreshes', 1, 25],
   ['DOM mutations of unchanged refreshes', 1, RUNS * 0.7],
   ['a page of 100 batch cards: rounds, idle, refresh()', RUNS, 46],
+  ['first status over networks: local, fast-4g, lighthouse-mobile', NET_RUNS, 12],
 ];
 const progress = {
   started: Date.now(),
@@ -93,15 +114,24 @@ const plainSize = transfer(PEERS_DIST, (f) => f.endsWith('/plain.js'));
 // --- pages ----------------------------------------------------------------------
 
 const browser = await launch();
+const m = (times) => Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 const cdpOf = async (page) => page.context().newCDPSession(page);
 
 /**
  * Opens `url` in a fresh context; the performance.now() (from navigation
  * start) at which all the page's cards (`?n=`, default 1) show a status.
  */
-async function statusTime(url) {
+async function statusTime(url, profile = PROFILES[0]) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (profile.rtt !== undefined) {
+    const cdp = await cdpOf(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: profile.rtt, downloadThroughput: profile.down, uploadThroughput: profile.up,
+    });
+    if (profile.cpu) await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+  }
   await page.addInitScript(RECORD_STATUS);
   await page.goto(url);
   await page.waitForFunction(() => window.__status.all !== null, null, { timeout: 30_000 });
@@ -114,14 +144,14 @@ async function statusTime(url) {
  * Runs each page's measure once per run, the order turning each run so that
  * drift on the machine, and going first or last, hit all alike.
  */
-async function alternate(section, pages) {
+async function alternate(section, pages, { runs = RUNS, profile } = {}) {
   const times = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
   const names = Object.keys(pages);
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     progress.run(section, i + 1);
     for (let j = 0; j < names.length; j++) {
       const name = names[(i + j) % names.length];
-      times[name].push(await statusTime(pages[name]()));
+      times[name].push(await statusTime(pages[name](), profile));
     }
   }
   return times;
@@ -372,6 +402,17 @@ for (let i = 0; i < RUNS; i++) {
   moving.push(await timerRound('bench-'));
   plain.push(await plainFetches());
 }
+
+// The first status of one card on the plain embed page, widget beside the
+// peers, on each network. A section's progress counts runs of all three.
+const networks = {};
+for (const profile of PROFILES) {
+  networks[profile.name] = m(await alternate(5, {
+    widget: () => `${WIDGET_URL}/?${ONE}`,
+    react: () => `${PEERS_URL}/react.html?${ONE}`,
+    plain: () => `${PEERS_URL}/plain.html?${ONE}`,
+  }, { runs: NET_RUNS, profile }));
+}
 await browser.close();
 process.stderr.write(`bench: done in ${Math.round((Date.now() - progress.started) / 60_000)} min\n\n`);
 
@@ -379,14 +420,14 @@ process.stderr.write(`bench: done in ${Math.round((Date.now() - progress.started
 
 // The test run's ceiling (xtask/src/size.rs).
 const BUDGET_GZIP = 160 * 1024;
-const m = (times) => Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 const f = m(first);
 const a = m(all);
 const budgets = [
   ['transfer ≤ 160 KB gzip', widgetSize.gzip <= BUDGET_GZIP, `${kb(widgetSize.gzip)}`],
   ['first status, 1 card, plain embed ≤ React peer', f.widget <= f.react, `${(f.widget / f.react).toFixed(2)} ×`],
   ['all statuses, 100 cards, one request each ≤ React peer', a.widget <= a.react, `${(a.widget / a.react).toFixed(2)} ×`],
-  ['first status (preload hints) ≤ 1.1 × baseline', f.widgetHinted <= 1.1 * f.baseline, `${(f.widgetHinted / f.baseline).toFixed(2)} ×`],
+  ...PROFILES.map(({ name }) => [`first status, 1 card, ${name} ≤ React peer`,
+    networks[name].widget <= networks[name].react, `${(networks[name].widget / networks[name].react).toFixed(2)} ×`]),
   ['heap 100 → 2,000 refreshes within 5 %', Math.abs(after2000.heap / after100.heap - 1) <= 0.05,
     `${((after2000.heap / after100.heap - 1) * 100).toFixed(1)} %`],
   ['DOM nodes equal', after2000.nodes === after100.nodes, `${after100.nodes} → ${after2000.nodes}`],
@@ -409,7 +450,18 @@ const lines = [
   row([`all statuses, 100 cards, one request each (median of ${RUNS})`, ms(a.widget), ms(a.react), ms(a.plain), ratio(a.widget, a.react)]),
   row([`all statuses, 100 cards, widget with requests="batch" (median of ${RUNS})`, ms(a.widgetBatch), '—', '—', ratio(a.widgetBatch, a.react)]),
   '',
-  'Against the minimal Leptos baseline, and the widget on its own:',
+  `First status of one card on the plain embed page over emulated networks (Chromium's network and CPU emulation; files served compressed: the widget's and the baseline's the release's .br, the peers' their own; median of ${NET_RUNS}):`,
+  '',
+  row(['profile', 'widget', 'React 18 + TanStack Query 5', 'plain JS', 'widget / React', 'widget / plain JS']),
+  row(['---', '---:', '---:', '---:', '---:', '---:']),
+  ...PROFILES.map(({ name }) => {
+    const n = networks[name];
+    return row([name, ms(n.widget), ms(n.react), ms(n.plain), ratio(n.widget, n.react), ratio(n.widget, n.plain)]);
+  }),
+  '',
+  ...PROFILES.map(({ name, note }) => `- \`${name}\`: ${note}.`),
+  '',
+  'Against the minimal Leptos baseline (a reference line, no budget since #24), and the widget on its own:',
   '',
   row(['measure', 'widget', 'baseline', 'ratio']),
   row(['---', '---:', '---:', '---:']),
