@@ -31,11 +31,19 @@ pub struct OptionSpec {
     /// Other accepted names, in snake case like `name` (`proxy` is also
     /// `proxy_url`, so `proxy-url` and `proxyUrl`).
     pub aliases: &'static [&'static str],
-    /// The default, as text read like a given value; `None`: see `absent`.
+    /// The default, as text read like a given value; `None`: see
+    /// [`OptionDoc::absent`].
     pub default: Option<&'static str>,
-    /// What an absent value means, for the docs ("— (required)").
+}
+
+/// What the docs say of one option, in [`OPTIONS`]' order: a table of its
+/// own, kept out of the one the widget reads at run time, so that the
+/// release (which never shows these texts) does not carry them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionDoc {
+    /// What an absent value means ("— (required)").
     pub absent: &'static str,
-    /// The meaning, for the docs (the declaration's doc comment).
+    /// The meaning (the declaration's doc comment).
     pub doc: &'static str,
 }
 
@@ -93,6 +101,12 @@ macro_rules! options {
                 name: stringify!($name),
                 aliases: &[$($alias),*],
                 default: $default,
+            },
+        )+];
+
+        /// Every option's documentation, in [`OPTIONS`]' order.
+        pub const OPTION_DOCS: &[OptionDoc] = &[$(
+            OptionDoc {
                 absent: $absent,
                 doc: concat!($($doc),+),
             },
@@ -255,7 +269,7 @@ pub fn options_table() -> String {
     let mut table = String::from(
         "| attribute | JS key | query key | default | meaning |\n|---|---|---|---|---|\n",
     );
-    for o in OPTIONS {
+    for (o, docs) in OPTIONS.iter().zip(OPTION_DOCS) {
         let also: String = o
             .aliases
             .iter()
@@ -264,9 +278,9 @@ pub fn options_table() -> String {
         let default = match o.default {
             Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => d.to_owned(),
             Some(d) => format!("`{d}`"),
-            None => o.absent.to_owned(),
+            None => docs.absent.to_owned(),
         };
-        let doc = o.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        let doc = docs.doc.split_whitespace().collect::<Vec<_>>().join(" ");
         table.push_str(&format!(
             "| `{}`{also} | `{}` | `{}` | {default} | {doc} |\n",
             o.attribute(),
