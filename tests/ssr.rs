@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 use modelarts_sync_status::core::config::{SyncStatusOptions, Variant};
-use modelarts_sync_status::core::i18n::Lang;
+use modelarts_sync_status::core::lang::Lang;
 use modelarts_sync_status::web::{StatusChange, SyncStatusCard, CARD_CSS};
 
 /// The HTML the server sends for a card with these options.

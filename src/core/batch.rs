@@ -88,7 +88,7 @@ fn entry(raw: Option<&RawValue>) -> Result<SyncStatus, RequestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::i18n::Lang;
+    use crate::core::lang::Lang;
     use crate::core::model::TaskStatus;
     use std::time::Duration;
 

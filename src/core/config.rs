@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use crate::core::i18n::Lang;
+use crate::core::lang::Lang;
 use crate::core::policy::LOADING_DELAY;
 
 /// One option, as [`OPTIONS`] declares it.
@@ -496,14 +496,6 @@ pub enum ValueKind {
     Object,
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En))
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 /// All the problems of one configuration, in option order, and the
 /// language to say them in (the `lang` option when it was valid).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -521,20 +513,6 @@ impl ConfigErrors {
         }
     }
 }
-
-impl fmt::Display for ConfigErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.errors.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ConfigErrors {}
 
 /// An option's value as given: text (attributes, a URL query, a JS
 /// string), a JS number, or a JS value of another type (its kind, for the

@@ -6,8 +6,6 @@
 
 use std::time::Duration;
 
-use crate::core::i18n::DurationUnits;
-
 /// Groups digits by three with `,` (the separator of both supported locales):
 /// exact for every `i64`, unlike a trip through a JavaScript number.
 pub fn group_digits(n: i64) -> String {
@@ -196,10 +194,59 @@ pub fn whole_seconds(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_millis() > 0)
 }
 
+/// Unit symbols for "1 h 2 min 3 s".
+#[derive(Debug)]
+pub struct DurationUnits {
+    pub day: &'static str,
+    pub hour: &'static str,
+    pub minute: &'static str,
+    pub second: &'static str,
+    pub millisecond: &'static str,
+}
+
+/// "15", "1.5", "0.25": seconds without float formatting (which would cost
+/// wasm size) and without trailing zeros.
+pub fn format_seconds(d: Duration) -> String {
+    let whole = d.as_secs();
+    let millis = d.subsec_millis();
+    if millis == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{millis:03}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
+/// The standard reason phrase of the codes this API and its gateways use.
+/// (Browsers give an empty `statusText` over HTTP/2.)
+pub fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::i18n::Lang;
+
+    #[test]
+    fn seconds_are_written_briefly() {
+        assert_eq!(format_seconds(Duration::from_secs(15)), "15");
+        assert_eq!(format_seconds(Duration::from_millis(1500)), "1.5");
+        assert_eq!(format_seconds(Duration::from_millis(250)), "0.25");
+        assert_eq!(format_seconds(Duration::from_millis(1001)), "1.001");
+    }
+    use crate::core::lang::Lang;
     use proptest::prelude::*;
 
     #[test]

@@ -6,47 +6,16 @@
 //! grouped in `format`, dates and relative times go through the browser's
 //! `Intl` for the same locale.
 
-use crate::core::config::{ConfigError, Problem, Rule, ValueKind};
+use std::fmt;
+
+use crate::core::config::{ConfigError, ConfigErrors, Problem, Rule, ValueKind};
+use crate::core::format::{format_seconds, reason_phrase, DurationUnits};
+use crate::core::lang::Lang;
 use crate::core::model::{BodyError, TaskStatus};
-use crate::core::response::{format_seconds, reason_phrase, RequestError};
+use crate::core::response::RequestError;
 
-/// A supported label language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    ZhCn,
-}
-
+/// The words of each language.
 impl Lang {
-    /// Reads a BCP 47 tag: `en`, `en-GB`, `zh`, `zh-CN`, `zh-Hans`...
-    /// Returns `None` for any other language.
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Self::En),
-            "zh" => Some(Self::ZhCn),
-            _ => None,
-        }
-    }
-
-    /// The first supported language of the browser's preference list,
-    /// English when none is supported.
-    pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Self {
-        preferred
-            .into_iter()
-            .find_map(Self::from_tag)
-            .unwrap_or_default()
-    }
-
-    /// The BCP 47 tag handed to `Intl` and set as the card's `lang`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::ZhCn => "zh-CN",
-        }
-    }
-
     pub fn text(self) -> &'static Text {
         match self {
             Self::En => &EN,
@@ -107,16 +76,6 @@ pub struct SyncText {
     pub failed: &'static str,
     /// Around the seconds of "try again in 42 s" (a 429's `Retry-After`).
     pub again_in: (&'static str, &'static str),
-}
-
-/// Unit symbols for "1 h 2 min 3 s".
-#[derive(Debug)]
-pub struct DurationUnits {
-    pub day: &'static str,
-    pub hour: &'static str,
-    pub minute: &'static str,
-    pub second: &'static str,
-    pub millisecond: &'static str,
 }
 
 impl Text {
@@ -538,6 +497,46 @@ impl ValueKind {
         }
     }
 }
+
+// `Display` of each error is its English sentence: one text per error.
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
 
 #[cfg(test)]
 mod tests {

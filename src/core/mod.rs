@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod format;
 pub mod i18n;
+pub mod lang;
 pub mod model;
 pub mod policy;
 pub mod response;

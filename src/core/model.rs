@@ -194,14 +194,6 @@ pub enum BodyError {
     NotInBatch,
 }
 
-impl fmt::Display for BodyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(crate::core::i18n::Lang::En))
-    }
-}
-
-impl std::error::Error for BodyError {}
-
 /// Reads one JSON document into `T` with serde_json, and says which member
 /// did not fit when one does not.
 pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, BodyError> {

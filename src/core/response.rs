@@ -8,11 +8,11 @@ use std::time::Duration;
 use crate::core::model::{ApiErrorBody, BodyError, SyncStatus};
 
 /// Why a refresh failed. Each kind says which thing went wrong; its words,
-/// in both languages, are in `core::i18n` (`RequestError::describe`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// in both languages, are in `core::i18n` (`RequestError::describe`, and
+/// `Display`, the English).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestError {
     /// The server answered with a status other than 200.
-    #[error("HTTP {status}")]
     Http {
         status: u16,
         error_code: Option<String>,
@@ -23,13 +23,10 @@ pub enum RequestError {
         retry_after: Option<Duration>,
     },
     /// No answer: DNS, connection, CORS, or the browser is offline.
-    #[error("network error: {0}")]
     Network(String),
     /// No answer within the configured timeout.
-    #[error("no answer within {} ms", crate::core::format::whole_ms(*.0))]
     Timeout(Duration),
     /// A 200 whose body is not a status.
-    #[error("undecodable body: {0}")]
     Decode(BodyError),
 }
 
@@ -41,37 +38,6 @@ impl RequestError {
             _ => None,
         }
     }
-}
-
-/// "15", "1.5", "0.25": seconds without float formatting (which would cost
-/// wasm size) and without trailing zeros.
-pub fn format_seconds(d: Duration) -> String {
-    let whole = d.as_secs();
-    let millis = d.subsec_millis();
-    if millis == 0 {
-        return whole.to_string();
-    }
-    let fraction = format!("{millis:03}");
-    format!("{whole}.{}", fraction.trim_end_matches('0'))
-}
-
-/// The standard reason phrase of the codes this API and its gateways use.
-/// (Browsers give an empty `statusText` over HTTP/2.)
-pub fn reason_phrase(status: u16) -> Option<&'static str> {
-    Some(match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => return None,
-    })
 }
 
 /// Reads `Retry-After` in seconds (HTTP dates are rare from gateways and
@@ -127,7 +93,7 @@ fn http_error(status: u16, retry_after: Option<&str>, body: &str) -> RequestErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::i18n::Lang;
+    use crate::core::lang::Lang;
     use crate::core::model::TaskStatus;
 
     #[test]
@@ -225,14 +191,6 @@ mod tests {
             parse_retry_after("99999999"),
             Some(Duration::from_secs(86_400))
         );
-    }
-
-    #[test]
-    fn seconds_are_written_briefly() {
-        assert_eq!(format_seconds(Duration::from_secs(15)), "15");
-        assert_eq!(format_seconds(Duration::from_millis(1500)), "1.5");
-        assert_eq!(format_seconds(Duration::from_millis(250)), "0.25");
-        assert_eq!(format_seconds(Duration::from_millis(1001)), "1.001");
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::core::config::{Actions, Choice, Config, ConfigErrors, DurationUnit, S
 use crate::core::format::{
     format_duration, group_digits, iso_utc, ms_between, relative_age, whole_seconds,
 };
-use crate::core::i18n::{Asked, Lang, Text};
+use crate::core::i18n::{Asked, Text};
+use crate::core::lang::Lang;
 use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
 use crate::core::snapshot::Snapshot;

@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
 use crate::core::config::{attributes, Config, ConfigError, ConfigErrors, RawOptions};
-use crate::core::i18n::{Asked, Lang};
+use crate::core::i18n::Asked;
+use crate::core::lang::Lang;
 use crate::web::card::{configured_card, CardControl};
 use crate::web::poller::{Hooks, StatusChange, StatusHook, SyncHook, SyncRequested};
 
