@@ -164,10 +164,7 @@ impl Authorizer {
             .timeout(settings.timeout)
             .user_agent(concat!("modelarts-sync-proxy/", env!("CARGO_PKG_VERSION")));
         if let Decider::Remote(url) = &settings.decider {
-            if url
-                .host_str()
-                .is_some_and(crate::settings::is_loopback_host)
-            {
+            if url.host_str().is_some_and(crate::host::is_loopback_host) {
                 builder = builder.no_proxy();
             }
         }

@@ -139,6 +139,16 @@ fn misdirected() -> ApiError {
     )
 }
 
+/// `localhost`, 127.0.0.0/8 or `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

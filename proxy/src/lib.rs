@@ -57,8 +57,8 @@ use axum::Router;
 pub use cors::Origins;
 pub use host::PublicOrigins;
 pub use server::{serve_on, ConnectionLimits};
-pub use settings::{Credentials, Mode, Secret, Settings, SyncSettings, UpstreamSettings};
-pub use upstream::BuildError;
+pub use settings::{Mode, Settings, SyncSettings, UpstreamSettings};
+pub use upstream::{BuildError, Credentials, Secret};
 
 /// The whole service for these settings (fails only if the HTTP client for
 /// the upstream cannot be built).

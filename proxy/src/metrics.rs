@@ -21,7 +21,6 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
 use crate::cache::Source;
-use crate::shared::SharedCache;
 
 /// The content type of the text format (OpenMetrics, which Prometheus reads).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -90,6 +89,9 @@ fn upstream_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.01, 2.0, 12))
 }
 
+/// The shared cache's count of its faults (it keeps it, for `/healthz` too).
+type FaultCount = Box<dyn Fn() -> u64 + Send + Sync>;
+
 /// Every metric, registered once.
 pub struct Metrics {
     registry: Registry,
@@ -103,7 +105,7 @@ pub struct Metrics {
     refused_connections: Counter,
     cache_entries: Gauge,
     /// The cache shared through Redis, whose faults it counts itself.
-    redis: OnceLock<Arc<SharedCache>>,
+    redis_faults_seen: OnceLock<FaultCount>,
 }
 
 impl fmt::Debug for Metrics {
@@ -182,7 +184,7 @@ impl Default for Metrics {
             open_connections,
             refused_connections,
             cache_entries,
-            redis: OnceLock::new(),
+            redis_faults_seen: OnceLock::new(),
         }
     }
 }
@@ -228,9 +230,10 @@ impl Metrics {
             .inc();
     }
 
-    /// Counts the faults of this shared cache (`--redis`).
-    pub fn watch_redis(&self, shared: Arc<SharedCache>) {
-        let _ = self.redis.set(shared);
+    /// Counts the shared cache's faults (`--redis`): `faults` tells their
+    /// total so far, read each time the metrics are rendered.
+    pub fn count_redis_faults(&self, faults: impl Fn() -> u64 + Send + Sync + 'static) {
+        let _ = self.redis_faults_seen.set(Box::new(faults));
     }
 
     /// Brings the Redis fault counter up to `total` (the shared cache counts
@@ -261,8 +264,8 @@ impl Metrics {
 
     /// The text format.
     pub fn encode(&self) -> String {
-        if let Some(shared) = self.redis.get() {
-            self.redis_faults_total(shared.faults());
+        if let Some(faults) = self.redis_faults_seen.get() {
+            self.redis_faults_total(faults());
         }
         let mut text = String::new();
         // Writing into a String cannot fail.

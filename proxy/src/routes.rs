@@ -93,7 +93,8 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
             let proxy = Arc::new(Proxy::new(&upstream, Arc::clone(&metrics))?);
             shared = proxy.shared.clone();
             if let Some(shared) = &shared {
-                metrics.watch_redis(Arc::clone(shared));
+                let shared = Arc::clone(shared);
+                metrics.count_redis_faults(move || shared.faults());
             }
             proxy_routes(proxy, gate.clone())
         }
@@ -284,7 +285,15 @@ impl Proxy {
             None => None,
         };
         Ok(Self {
-            upstream: Arc::new(Upstream::new(settings)?.with_metrics(Arc::clone(&metrics))),
+            upstream: Arc::new(
+                Upstream::new(
+                    &settings.base,
+                    &settings.credentials,
+                    settings.project_header.as_deref(),
+                    settings.timeout,
+                )?
+                .with_metrics(Arc::clone(&metrics)),
+            ),
             projects: settings.projects.clone(),
             answers: Arc::new(SingleFlight::with_entries(
                 settings.cache_ttl,

@@ -6,8 +6,7 @@
 //! Credentials come from the environment only: command lines are visible to
 //! every user of the machine (`ps`), environment variables are not.
 
-use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,7 +18,7 @@ use reqwest::Url;
 use crate::auth::{AuthSettings, Decider};
 use crate::client::{Cidr, TrustedProxies};
 use crate::cors::{parse_origin, Origins};
-use crate::host::PublicOrigins;
+use crate::host::{is_loopback_host, PublicOrigins};
 use crate::metrics::Metrics;
 use crate::mock::RESERVED;
 use crate::server::{
@@ -27,6 +26,7 @@ use crate::server::{
     DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::shared::RedisUrl;
+use crate::upstream::{Credentials, Secret};
 use crate::validation::is_valid_id;
 
 /// IAM token, sent as `X-Auth-Token`.
@@ -293,46 +293,6 @@ fn after_help() -> String {
         s.push_str(&format!("  {id:<18} {what}\n"));
     }
     s
-}
-
-/// A value that must not be printed: `Debug` shows `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-/// How the proxy authenticates to ModelArts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credentials {
-    Token(Secret),
-    AkSk {
-        access_key: String,
-        secret_key: Secret,
-    },
-}
-
-impl Credentials {
-    /// For the start-up log: the kind, never the value.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Token(_) => "IAM token (X-Auth-Token)",
-            Self::AkSk { .. } => "AK/SK (SDK-HMAC-SHA256)",
-        }
-    }
 }
 
 /// Everything about the upstream mode.
@@ -729,16 +689,6 @@ pub fn parse_upstream(value: &str) -> Result<Url, String> {
         return Err("give the endpoint only (scheme://host[:port]), no path or query".into());
     }
     Ok(url)
-}
-
-/// `localhost`, 127.0.0.0/8 or `[::1]`.
-pub fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Reads the credentials; values are trimmed (a file's trailing newline

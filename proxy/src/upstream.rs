@@ -10,6 +10,7 @@
 //! `Retry-After`, or a JSON error body when the upstream sent no JSON, took
 //! too long, or could not be reached.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -19,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use reqwest::Url;
 
 use crate::errors::ApiError;
+use crate::host::is_loopback_host;
 use crate::metrics::Metrics;
-use crate::settings::{is_loopback_host, Credentials, UpstreamSettings};
 use crate::sign;
 use crate::validation::Target;
 
@@ -157,6 +158,46 @@ enum Auth {
     },
 }
 
+/// A value that must not be printed: `Debug` shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How the proxy authenticates to ModelArts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Token(Secret),
+    AkSk {
+        access_key: String,
+        secret_key: Secret,
+    },
+}
+
+impl Credentials {
+    /// For the start-up log: the kind, never the value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Token(_) => "IAM token (X-Auth-Token)",
+            Self::AkSk { .. } => "AK/SK (SDK-HMAC-SHA256)",
+        }
+    }
+}
+
 /// The client for one upstream endpoint, with its credentials.
 pub struct Upstream {
     client: reqwest::Client,
@@ -169,23 +210,30 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    pub fn new(settings: &UpstreamSettings) -> Result<Self, BuildError> {
+    /// A client for `base`, with `credentials`, the `X-Project-Id` header
+    /// if any, and a `timeout` for each request.
+    pub fn new(
+        base: &Url,
+        credentials: &Credentials,
+        project_header: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self, BuildError> {
         // reqwest is built without a rustls provider (to avoid aws-lc's
         // cmake build); ring it is. Err means one is installed already.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             // A redirect would be a request to somewhere not configured.
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
-            .timeout(settings.timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .timeout(timeout)
             .user_agent(concat!("modelarts-sync-proxy/", env!("CARGO_PKG_VERSION")));
-        if settings.base.host_str().is_some_and(is_loopback_host) {
+        if base.host_str().is_some_and(is_loopback_host) {
             // A local upstream (a gateway, the mock, a test) is never
             // reached through an HTTP(S)_PROXY from the environment.
             builder = builder.no_proxy();
         }
         let client = builder.build()?;
-        let auth = match &settings.credentials {
+        let auth = match credentials {
             Credentials::Token(token) => Auth::Token(sensitive(token.expose(), "MODELARTS_TOKEN")?),
             Credentials::AkSk {
                 access_key,
@@ -195,7 +243,7 @@ impl Upstream {
                 secret_key: secret_key.expose().to_owned(),
             },
         };
-        let project_id = match &settings.project_header {
+        let project_id = match project_header {
             Some(id) => Some(
                 HeaderValue::from_str(id)
                     .map_err(|_| BuildError::Header("HUAWEICLOUD_SDK_PROJECT_ID"))?,
@@ -204,11 +252,11 @@ impl Upstream {
         };
         Ok(Self {
             client,
-            host: host_header(&settings.base),
-            base: settings.base.clone(),
+            host: host_header(base),
+            base: base.clone(),
             auth,
             project_id,
-            timeout: settings.timeout,
+            timeout,
             metrics: Arc::default(),
         })
     }
@@ -375,22 +423,15 @@ fn sensitive(value: &str, what: &'static str) -> Result<HeaderValue, BuildError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::Secret;
     use std::time::UNIX_EPOCH;
 
     fn upstream(credentials: Credentials, project: Option<&str>) -> Upstream {
-        Upstream::new(&UpstreamSettings {
-            base: Url::parse("https://modelarts.cn-north-4.myhuaweicloud.com").unwrap(),
-            credentials,
-            project_header: project.map(str::to_owned),
-            projects: vec![],
-            cache_ttl: Duration::from_secs(2),
-            timeout: Duration::from_secs(10),
-            upstream_rate_limit: None,
-            upstream_budget: None,
-            cache_entries: std::num::NonZeroUsize::MIN,
-            redis: None,
-        })
+        Upstream::new(
+            &Url::parse("https://modelarts.cn-north-4.myhuaweicloud.com").unwrap(),
+            &credentials,
+            project,
+            Duration::from_secs(10),
+        )
         .unwrap()
     }
 
