@@ -8,6 +8,7 @@
 
 mod breakdown;
 mod compress;
+mod layers;
 mod minify;
 mod setup;
 mod size;
@@ -586,7 +587,8 @@ const WASM: [&str; 4] = [
 fn test() -> Result {
     let tools = setup::ensure_all()?;
 
-    eprintln!("\n== format and lints");
+    eprintln!("\n== format, lints and the modules' layering");
+    layers::check(&root())?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(&mut clippy(&["--workspace", "--all-targets"]))?;
     run(&mut clippy(
