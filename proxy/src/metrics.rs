@@ -104,8 +104,8 @@ pub struct Metrics {
     open_connections: Gauge,
     refused_connections: Counter,
     cache_entries: Gauge,
-    /// The cache shared through Redis, whose faults it counts itself.
-    redis_faults_seen: OnceLock<FaultCount>,
+    /// The total of the Redis cache's faults, which it counts itself.
+    redis_fault_source: OnceLock<FaultCount>,
 }
 
 impl fmt::Debug for Metrics {
@@ -184,7 +184,7 @@ impl Default for Metrics {
             open_connections,
             refused_connections,
             cache_entries,
-            redis_faults_seen: OnceLock::new(),
+            redis_fault_source: OnceLock::new(),
         }
     }
 }
@@ -233,7 +233,7 @@ impl Metrics {
     /// Counts the shared cache's faults (`--redis`): `faults` tells their
     /// total so far, read each time the metrics are rendered.
     pub fn count_redis_faults(&self, faults: impl Fn() -> u64 + Send + Sync + 'static) {
-        let _ = self.redis_faults_seen.set(Box::new(faults));
+        let _ = self.redis_fault_source.set(Box::new(faults));
     }
 
     /// Brings the Redis fault counter up to `total` (the shared cache counts
@@ -264,7 +264,7 @@ impl Metrics {
 
     /// The text format.
     pub fn encode(&self) -> String {
-        if let Some(faults) = self.redis_faults_seen.get() {
+        if let Some(faults) = self.redis_fault_source.get() {
             self.redis_faults_total(faults());
         }
         let mut text = String::new();

@@ -238,6 +238,8 @@ pub fn reason_phrase(status: u16) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::lang::Lang;
+    use proptest::prelude::*;
 
     #[test]
     fn seconds_are_written_briefly() {
@@ -246,8 +248,6 @@ mod tests {
         assert_eq!(format_seconds(Duration::from_millis(250)), "0.25");
         assert_eq!(format_seconds(Duration::from_millis(1001)), "1.001");
     }
-    use crate::core::lang::Lang;
-    use proptest::prelude::*;
 
     #[test]
     fn grouping() {

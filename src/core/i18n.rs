@@ -498,32 +498,22 @@ impl ValueKind {
     }
 }
 
-// `Display` of each error is its English sentence: one text per error.
+/// `Display` of each error is its English sentence: one text per error.
+macro_rules! display_in_english {
+    ($($error:ty),+) => {$(
+        impl fmt::Display for $error {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.describe(Lang::En))
+            }
+        }
 
-impl fmt::Display for RequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En))
-    }
+        impl std::error::Error for $error {}
+    )+};
 }
 
-impl std::error::Error for RequestError {}
+display_in_english!(RequestError, BodyError, ConfigError);
 
-impl fmt::Display for BodyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En))
-    }
-}
-
-impl std::error::Error for BodyError {}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En))
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
+/// The sentences of every problem, one after the other.
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.errors.iter().enumerate() {
