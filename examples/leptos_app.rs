@@ -6,7 +6,7 @@ fn main() {
     use std::time::Duration;
 
     use leptos::prelude::*;
-    use modelarts_sync_status::core::config::SyncStatusOptions;
+    use modelarts_sync_status::core::config::{Actions, SyncStatusOptions, Theme};
     use modelarts_sync_status::web::{StatusChange, SyncRequested, SyncStatusCard};
 
     leptos::mount::mount_to_body(|| {
@@ -19,8 +19,9 @@ fn main() {
                 .project_id("p1")
                 .dataset_id(dataset.get())
                 .interval(Duration::from_secs(5))
+                .theme(Theme::Dark)
                 // A "Sync now" button while no task runs.
-                .actions("sync")
+                .actions(Actions::Sync)
         });
         let last = RwSignal::new(String::new());
         let on_change = Callback::new(move |change: StatusChange| last.set(change.status));

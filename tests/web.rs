@@ -29,7 +29,9 @@ fn mount(
 ) {
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
-    let options = SyncStatusOptions::from(RawOptions::from_pairs(pairs.iter().copied()));
+    let options = RawOptions::from_pairs(pairs.iter().copied())
+        .options()
+        .expect("valid options");
     let handle =
         leptos::mount::mount_to(host.clone(), move || view! { <SyncStatusCard options /> });
     (host, handle)
@@ -64,7 +66,12 @@ fn mock_url() -> &'static str {
 
 #[wasm_bindgen_test]
 fn config_errors_are_listed_and_nothing_else_renders() {
-    let (host, _h) = mount(&[("dataset_id", "d"), ("duration_unit", "weeks")]);
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let options = SyncStatusOptions::default()
+        .dataset_id("d")
+        .interval(std::time::Duration::from_millis(500));
+    let _h = leptos::mount::mount_to(host.clone(), move || view! { <SyncStatusCard options /> });
     let card = card(&host);
     assert_eq!(
         card.get_attribute("data-state").as_deref(),
@@ -73,7 +80,7 @@ fn config_errors_are_listed_and_nothing_else_renders() {
     let text = field(&host, "config_error").unwrap();
     assert!(text.contains("project_id is required."), "{text}");
     assert!(
-        text.contains("duration_unit must be one of \"ms\", \"s\", not \"weeks\"."),
+        text.contains("interval must be at least 1 second (got 0.5)."),
         "{text}"
     );
     assert!(host

@@ -85,6 +85,26 @@ pub const JITTER: f64 = 0.2;
 /// a second feels immediate; this is twice that.
 pub const LOADING_DELAY: Duration = Duration::from_millis(200);
 
+/// Where a card is mounted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mount {
+    /// In an empty place: nothing was shown there before.
+    First,
+    /// In place of another card (the element's attributes or the app's
+    /// options changed).
+    Replacing,
+}
+
+/// How long a card waits for its first answer before it displays its
+/// loading state: [`LOADING_DELAY`]; none for a card that replaces
+/// another, so that the place never goes blank.
+pub fn loading_delay(mount: Mount) -> Duration {
+    match mount {
+        Mount::First => LOADING_DELAY,
+        Mount::Replacing => Duration::ZERO,
+    }
+}
+
 /// How long after a sync started a terminal status is refreshed at the
 /// active interval.
 pub const SYNC_WATCH: Duration = Duration::from_secs(60);

@@ -25,8 +25,8 @@ pub struct Snapshot {
     pub retry_at: Option<f64>,
     /// The last success is older than three intervals.
     pub stale: bool,
-    /// The first answer has taken `Config::loading_delay`: the loading state
-    /// is displayed.
+    /// The first answer has taken the loading delay
+    /// (`policy::loading_delay`): the loading state is displayed.
     pub late: bool,
     /// The wall clock (ms), ticking for "updated … ago".
     pub now: f64,
@@ -35,6 +35,16 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// A card before its first answer, which waits `loading_delay` to
+    /// display its loading state (at once when it is zero).
+    pub fn loading(loading_delay: Duration, now: f64) -> Self {
+        Self {
+            late: loading_delay.is_zero(),
+            now,
+            ..Self::default()
+        }
+    }
+
     /// A first answer (data or error) has come.
     pub fn answered(&self) -> bool {
         self.data.is_some() || self.error.is_some()
@@ -55,7 +65,7 @@ impl Snapshot {
         }
     }
 
-    /// Not displayed until the first answer or `Config::loading_delay`,
+    /// Not displayed until the first answer or the loading delay,
     /// whichever comes first: a quick answer never flashes a loading state.
     pub fn hidden(&self) -> bool {
         !self.answered() && !self.late
@@ -101,6 +111,15 @@ mod tests {
         s.error = Some(RequestError::Network(String::new()));
         assert_eq!(s.data_state(), "error");
         assert_eq!(s.status(), Some(&TaskStatus::Running));
+    }
+
+    #[test]
+    fn a_replacing_card_shows_its_loading_state_at_once() {
+        use crate::core::policy::{loading_delay, Mount};
+        assert!(Snapshot::loading(loading_delay(Mount::First), 0.0).hidden());
+        let replacing = Snapshot::loading(loading_delay(Mount::Replacing), 5.0);
+        assert!(!replacing.hidden());
+        assert_eq!(replacing.now, 5.0);
     }
 
     #[test]

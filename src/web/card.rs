@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::Duration;
 
 use leptos::either::{Either, EitherOf3};
 
@@ -17,6 +18,8 @@ use crate::core::format::{
 use crate::core::i18n::{Asked, Text};
 use crate::core::lang::Lang;
 use crate::core::model::{SyncStatus, TaskStatus};
+#[cfg(not(feature = "ssr"))]
+use crate::core::policy::{loading_delay, Mount};
 use crate::core::response::RequestError;
 use crate::core::snapshot::Snapshot;
 use crate::core::sync::SyncStep;
@@ -104,7 +107,7 @@ pub fn SyncStatusCard(
     /// Each `notify()` fetches at once, as the refresh button does.
     #[prop(optional, into)]
     refresh: Option<Trigger>,
-    /// With `actions("sync")`: called when the proxy answered a sync the
+    /// With `.actions(Actions::Sync)`: called when the proxy answered a sync the
     /// viewer started, accepted or not.
     #[prop(optional, into)]
     on_sync_requested: Option<Callback<SyncRequested>>,
@@ -148,22 +151,22 @@ fn app_card(
     let local = send_wrapper::SendWrapper::new((control, first));
     move || {
         let (control, first) = &*local;
-        let mut config = options.with(SyncStatusOptions::validate);
-        let replacing = !first.replace(false);
+        let config = options.with(SyncStatusOptions::validate);
+        let mount = if first.replace(false) {
+            Mount::First
+        } else {
+            Mount::Replacing
+        };
         // Hydrating: the server's card, until the live one replaces it.
         #[cfg(feature = "hydrate")]
         if !hydrated.get() {
             return static_card(config);
         }
-        // A replacement shows its loading state at once, as in the element.
-        if let (Ok(config), true) = (&mut config, replacing) {
-            config.loading_delay = std::time::Duration::ZERO;
-        }
         let hooks = Hooks {
             on_status: on_status_change.map(|cb| Rc::new(move |c| cb.run(c)) as _),
             on_sync: on_sync_requested.map(|cb| Rc::new(move |r| cb.run(r)) as _),
         };
-        configured_card(config, hooks, Some(control.clone()))
+        configured_card(config, loading_delay(mount), hooks, Some(control.clone()))
     }
 }
 
@@ -171,13 +174,14 @@ fn app_card(
 /// API's; Leptos apps use [`SyncStatusCard`]).
 pub(crate) fn configured_card(
     config: Result<Config, ConfigErrors>,
+    loading_delay: Duration,
     hooks: Hooks,
     control: Option<CardControl>,
 ) -> AnyView {
     match config {
         // The card's parts are view functions named for what they show:
         // components' props builders would cost wasm bytes for nothing.
-        Ok(config) => live_card(config, hooks, control).into_any(),
+        Ok(config) => live_card(config, loading_delay, hooks, control).into_any(),
         Err(errors) => config_error_card(errors).into_any(),
     }
 }
@@ -251,11 +255,15 @@ fn card_class(config: &Config) -> String {
 /// compares every text and attribute with what it rendered before, so only
 /// what differs reaches the DOM (an unchanged refresh moves only the
 /// "updated" time). Fine-grained signals would cost wasm bytes per closure.
-fn live_card(config: Config, hooks: Hooks, control: Option<CardControl>) -> impl IntoView {
+fn live_card(
+    config: Config,
+    loading_delay: Duration,
+    hooks: Hooks,
+    control: Option<CardControl>,
+) -> impl IntoView {
     let words = Words::new(&config);
-    // A card replacing another shows its loading state at once.
-    let state = CardState::new(config.loading_delay.is_zero());
-    let poller = Poller::start(&config, state, hooks);
+    let state = CardState::new(loading_delay);
+    let poller = Poller::start(&config, state, loading_delay, hooks);
     if let Some(control) = &control {
         *control.0.borrow_mut() = Some(poller.clone());
     }

@@ -12,6 +12,7 @@ use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRo
 use crate::core::config::{attributes, Config, ConfigError, ConfigErrors, RawOptions};
 use crate::core::i18n::Asked;
 use crate::core::lang::Lang;
+use crate::core::policy::{loading_delay, Mount};
 use crate::web::card::{configured_card, CardControl};
 use crate::web::poller::{Hooks, StatusChange, StatusHook, SyncHook, SyncRequested};
 
@@ -91,7 +92,7 @@ impl WidgetHandle {
 /// ```
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsError> {
-    let mut config = options_from_js(options);
+    let config = options_from_js(options);
     let shadow = match element.shadow_root() {
         Some(root) => root,
         None => element
@@ -103,9 +104,12 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
                 ))
             })?,
     };
-    // A card replacing another in place (the element's attributes changed)
-    // shows its loading state at once, not an empty host.
-    let replacing = shadow.has_child_nodes();
+    // A card replacing another in place: the element's attributes changed.
+    let mount = if shadow.has_child_nodes() {
+        Mount::Replacing
+    } else {
+        Mount::First
+    };
     let container: HtmlElement = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("div").ok())
@@ -129,12 +133,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsE
         on_sync: Some(sync_event_hook(element, project_id, dataset_id)),
     };
     let control = CardControl::default();
-    if let (Ok(config), true) = (&mut config, replacing) {
-        config.loading_delay = std::time::Duration::ZERO;
-    }
     let card_control = control.clone();
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        configured_card(config, hooks, Some(card_control))
+        configured_card(config, loading_delay(mount), hooks, Some(card_control))
     });
     // After the card has sent its first request, so that the request does
     // not wait for the stylesheet to be parsed. Still before the first paint.

@@ -35,13 +35,12 @@ use crate::web::wall;
 pub struct CardState(pub RwSignal<Snapshot>);
 
 impl CardState {
-    /// `late`: the loading state is displayed from the start.
-    pub fn new(late: bool) -> Self {
-        Self(RwSignal::new(Snapshot {
-            now: js_sys::Date::now(),
-            late,
-            ..Snapshot::default()
-        }))
+    /// A card waiting `loading_delay` to display its loading state.
+    pub fn new(loading_delay: Duration) -> Self {
+        Self(RwSignal::new(Snapshot::loading(
+            loading_delay,
+            js_sys::Date::now(),
+        )))
     }
 
     /// Applies `f`, and notifies the view only if the snapshot changed.
@@ -55,12 +54,6 @@ impl CardState {
 
     fn read<T>(&self, f: impl FnOnce(&Snapshot) -> T) -> T {
         self.0.with_untracked(f)
-    }
-}
-
-impl Default for CardState {
-    fn default() -> Self {
-        Self::new(false)
     }
 }
 
@@ -174,7 +167,7 @@ fn browser_offline() -> bool {
 impl Poller {
     /// Starts polling for `config` into `state`. Call [`Poller::stop`] when
     /// the card goes away.
-    pub fn start(config: &Config, state: CardState, hooks: Hooks) -> Self {
+    pub fn start(config: &Config, state: CardState, loading_delay: Duration, hooks: Hooks) -> Self {
         let poller = Self(Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
             url: status_url(config),
             batch: (config.requests == Requests::Batch)
@@ -223,7 +216,7 @@ impl Poller {
         }
         poller.dispatch(Event::Start);
         poller.tick();
-        poller.0.reveal.set(config.loading_delay);
+        poller.0.reveal.set(loading_delay);
         poller
     }
 

@@ -30,21 +30,41 @@ pub const FOLDERS: [Folder; 2] = [
 /// Module name → the modules of the same folder it uses.
 pub type Graph = BTreeMap<String, BTreeSet<String>>;
 
-/// Reads every `.rs` file of `dir` (not its subfolders: none has any).
+/// Reads every module of `dir`: a `.rs` file, or a folder (its files
+/// together are one module: `config/` is `config`, its files name each
+/// other by `super::`).
 pub fn read(root: &Path, folder: &Folder) -> Result<Graph, String> {
     let dir = root.join(folder.dir);
     let mut sources = BTreeMap::new();
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries.filter_map(|e| e.ok()) {
-        let path = entry.path();
-        if path.extension().is_some_and(|x| x == "rs") {
-            let name = path.file_stem().unwrap_or_default().to_string_lossy();
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            sources.insert(name.into_owned(), text);
-        }
+    // A folder's test module in a file of its own is not part of the layering.
+    let not_tests = |path: &std::path::PathBuf| !path.ends_with("tests.rs");
+    for path in rust_files(&dir)?.into_iter().filter(not_tests) {
+        let module = path.strip_prefix(&dir).unwrap_or(&path);
+        let name = match module.components().next() {
+            Some(first) if module.components().count() > 1 => first.as_os_str().to_string_lossy(),
+            _ => module.file_stem().unwrap_or_default().to_string_lossy(),
+        };
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let all: &mut String = sources.entry(name.into_owned()).or_default();
+        all.push_str(&without_tests(&text));
+        all.push('\n');
     }
     Ok(graph(&sources, folder.prefix))
+}
+
+/// The `.rs` files of `dir` and its subfolders.
+fn rust_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+        if path.is_dir() {
+            files.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            files.push(path);
+        }
+    }
+    Ok(files)
 }
 
 /// The graph of `sources` (module name → its text).
@@ -52,7 +72,7 @@ pub fn graph(sources: &BTreeMap<String, String>, prefix: &str) -> Graph {
     let known: BTreeSet<&str> = sources.keys().map(String::as_str).collect();
     let mut graph = Graph::new();
     for (name, text) in sources {
-        let code = without_comments(text.split("#[cfg(test)]").next().unwrap_or_default());
+        let code = without_comments(&without_tests(text));
         let used = named_modules(&code, prefix)
             .into_iter()
             .filter(|m| m != name && known.contains(m.as_str()))
@@ -60,6 +80,20 @@ pub fn graph(sources: &BTreeMap<String, String>, prefix: &str) -> Graph {
         graph.insert(name.clone(), used);
     }
     graph
+}
+
+/// The code before its first `#[cfg(test)]` item (the test module, last
+/// in a file), except a test module in a file of its own (`mod tests;`).
+fn without_tests(code: &str) -> String {
+    let mut end = code.len();
+    for (at, attribute) in code.match_indices("#[cfg(test)]") {
+        let next = code[at + attribute.len()..].trim_start();
+        if !next.starts_with("mod tests;") {
+            end = at;
+            break;
+        }
+    }
+    code[..end].to_owned()
 }
 
 /// The code without its `//` comments (docs name modules they do not use:
@@ -201,6 +235,17 @@ mod tests {
             "crate::",
         );
         assert_eq!(g["routes"], ["batch", "cors"].map(String::from).into());
+    }
+
+    #[test]
+    fn a_test_module_in_its_own_file_does_not_hide_the_code_after_it() {
+        let code = "mod rules;\n#[cfg(test)]\nmod tests;\nuse crate::core::a;\n\
+                    #[cfg(test)]\nmod more { use crate::core::b; }";
+        let kept = without_tests(code);
+        assert!(
+            kept.contains("crate::core::a") && !kept.contains("crate::core::b"),
+            "{kept}"
+        );
     }
 
     #[test]
