@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::core::config::Requests;
 use crate::core::format::{age_tick, ms_between, on_a_whole_second, to_a_whole_second};
 
 /// How long until the card's clock should tick again: when the "updated …
@@ -45,6 +46,15 @@ pub struct RefreshTimer {
     pub planned: Option<Duration>,
 }
 
+/// What a card's timer waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// The next refresh.
+    Refresh,
+    /// A retry after a failure.
+    Retry,
+}
+
 /// A single card's timer waits exactly. A batch card's waits until the
 /// nearest whole second of the wall clock (due with the page's other batch
 /// cards: one request), or, for a retry, the next one (a retry never goes
@@ -53,18 +63,19 @@ pub struct RefreshTimer {
 /// rounded or jittered `performance.now()`), and a retry read as a
 /// millisecond early would wait for the next whole second, without its batch.
 pub fn refresh_timer(
-    batch: bool,
-    retrying: bool,
+    requests: Requests,
+    due: Due,
     at: Duration,
     now: Duration,
     wall: f64,
 ) -> RefreshTimer {
     let wait = at.saturating_sub(now);
+    let batch = requests == Requests::Batch;
     RefreshTimer {
-        wait: match (batch, retrying) {
-            (false, _) => wait,
-            (true, true) => on_a_whole_second(wait, wall),
-            (true, false) => to_a_whole_second(wait, wall),
+        wait: match (requests, due) {
+            (Requests::Single, _) => wait,
+            (Requests::Batch, Due::Retry) => on_a_whole_second(wait, wall),
+            (Requests::Batch, Due::Refresh) => to_a_whole_second(wait, wall),
         },
         planned: batch.then_some(at),
     }
@@ -117,8 +128,8 @@ mod tests {
     #[test]
     fn single_cards_wait_exactly() {
         let t = refresh_timer(
-            false,
-            false,
+            Requests::Single,
+            Due::Refresh,
             Duration::from_millis(12_340),
             Duration::from_secs(2),
             WALL,
@@ -131,8 +142,8 @@ mod tests {
             }
         );
         let t = refresh_timer(
-            false,
-            false,
+            Requests::Single,
+            Due::Refresh,
             Duration::from_secs(1),
             Duration::from_secs(2),
             WALL,
@@ -146,7 +157,7 @@ mod tests {
         let now = Duration::from_secs(2);
         // 10.34 s from 0.25 s into a second ends 0.59 s into one: to the
         // nearest whole second, 0.41 s later; the policy's time is kept.
-        let t = refresh_timer(true, false, at, now, WALL);
+        let t = refresh_timer(Requests::Batch, Due::Refresh, at, now, WALL);
         assert_eq!(
             t,
             RefreshTimer {
@@ -156,11 +167,17 @@ mod tests {
         );
         assert_eq!((WALL + 10_750.0) % 1000.0, 0.0);
         // 10.14 s ends 0.39 s into one: 0.39 s earlier.
-        let t = refresh_timer(true, false, at - Duration::from_millis(200), now, WALL);
+        let t = refresh_timer(
+            Requests::Batch,
+            Due::Refresh,
+            at - Duration::from_millis(200),
+            now,
+            WALL,
+        );
         assert_eq!(t.wait, Duration::from_millis(9_750));
         // A retry goes to the next whole second, never earlier.
         let retry_at = at - Duration::from_millis(200);
-        let t = refresh_timer(true, true, retry_at, now, WALL);
+        let t = refresh_timer(Requests::Batch, Due::Retry, retry_at, now, WALL);
         assert_eq!(
             t,
             RefreshTimer {
@@ -190,7 +207,7 @@ mod tests {
         let Next::WaitUntil(at) = policy.on(failed, now, 0.0) else {
             panic!("a failure waits");
         };
-        let t = refresh_timer(true, true, at, now, WALL);
+        let t = refresh_timer(Requests::Batch, Due::Retry, at, now, WALL);
         assert_eq!(t.wait, Duration::from_millis(9_750));
         let fired = now + t.wait - Duration::from_micros(600);
         assert_eq!(
@@ -229,7 +246,7 @@ mod tests {
             let wall = wall as f64;
             let now = Duration::from_secs(5);
             let at = now + Duration::from_millis(wait_ms);
-            let t = refresh_timer(true, false, at, now, wall);
+            let t = refresh_timer(Requests::Batch, Due::Refresh, at, now, wall);
             proptest::prop_assert_eq!((wall as u64 + t.wait.as_millis() as u64) % 1000, 0);
             proptest::prop_assert!((t.wait.as_millis() as i64 - wait_ms as i64).abs() <= 500);
             let tick = next_tick(Some(wall - age_ms as f64), false, wall);

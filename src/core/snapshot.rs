@@ -10,6 +10,14 @@ use crate::core::model::{SyncStatus, TaskStatus};
 use crate::core::response::RequestError;
 use crate::core::sync::SyncStep;
 
+/// A status change: the new status string as sent and the previous one
+/// (`None` for the first status this card received).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub status: String,
+    pub previous: Option<String>,
+}
+
 /// What the view shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snapshot {
@@ -43,6 +51,31 @@ impl Snapshot {
             now,
             ..Self::default()
         }
+    }
+
+    /// Takes a status received at `now` (wall-clock ms): the data, no
+    /// error, not stale, nothing in progress. Returns the change of status
+    /// it brings, if any (the first status is one). The sync's step sees
+    /// the status too (`SyncStep::status_seen`).
+    pub fn receive(&mut self, status: SyncStatus, now: f64) -> Option<StatusChange> {
+        let as_sent = |s: Option<&TaskStatus>| s.map(|s| s.as_str().to_owned());
+        let previous = as_sent(self.status());
+        let change = as_sent(status.status.as_ref())
+            .filter(|current| previous.as_ref() != Some(current))
+            .map(|status| StatusChange { status, previous });
+        self.busy = false;
+        self.sync.status_seen(status.status.as_ref());
+        self.data = Some(status);
+        self.error = None;
+        self.updated_at = Some(now);
+        self.stale = false;
+        change
+    }
+
+    /// Takes a failed request: its error shows; the last data stays.
+    pub fn fail(&mut self, error: RequestError) {
+        self.busy = false;
+        self.error = Some(error);
     }
 
     /// A first answer (data or error) has come.
@@ -111,6 +144,49 @@ mod tests {
         s.error = Some(RequestError::Network(String::new()));
         assert_eq!(s.data_state(), "error");
         assert_eq!(s.status(), Some(&TaskStatus::Running));
+    }
+
+    #[test]
+    fn a_change_of_status_is_reported_once() {
+        let mut s = Snapshot {
+            busy: true,
+            stale: true,
+            ..Snapshot::default()
+        };
+        let first = s.receive(running(), 1_000.0);
+        assert_eq!(
+            first,
+            Some(StatusChange {
+                status: "RUNNING".into(),
+                previous: None
+            })
+        );
+        assert!(!s.busy && !s.stale);
+        assert_eq!(s.updated_at, Some(1_000.0));
+        // The same status again: no change, a newer "updated".
+        assert_eq!(s.receive(running(), 2_000.0), None);
+        assert_eq!(s.updated_at, Some(2_000.0));
+        // An error keeps the data and does not count as a change.
+        s.fail(RequestError::Network(String::new()));
+        assert_eq!(s.status(), Some(&TaskStatus::Running));
+        let done = SyncStatus {
+            status: Some(TaskStatus::Completed),
+            ..running()
+        };
+        assert_eq!(
+            s.receive(done, 3_000.0),
+            Some(StatusChange {
+                status: "COMPLETED".into(),
+                previous: Some("RUNNING".into())
+            })
+        );
+        assert_eq!(s.error, None);
+        // An answer without a status changes nothing to report.
+        let blank = SyncStatus {
+            status: None,
+            ..running()
+        };
+        assert_eq!(s.receive(blank, 4_000.0), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::core::config::{is_template, Config};
+use crate::core::config::{is_template, Config, Requests};
 
 /// Everything but RFC 3986's unreserved characters is encoded.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -74,6 +74,40 @@ pub fn batch_path(config: &Config) -> String {
     )
 }
 
+/// How a card asks for its status: the `requests` option, with what it
+/// needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// One request per card, to [`status_url`].
+    Single { url: String },
+    /// The card's dataset `id` asked for with the page's others, through
+    /// the [`batch_path`] they share.
+    Batch { path: String, id: String },
+}
+
+impl Transport {
+    /// Which of the `requests` option's values this is.
+    pub fn requests(&self) -> Requests {
+        match self {
+            Self::Single { .. } => Requests::Single,
+            Self::Batch { .. } => Requests::Batch,
+        }
+    }
+
+    /// The transport of a configuration.
+    pub fn of(config: &Config) -> Self {
+        match config.requests {
+            Requests::Single => Self::Single {
+                url: status_url(config),
+            },
+            Requests::Batch => Self::Batch {
+                path: batch_path(config),
+                id: config.dataset_id.clone(),
+            },
+        }
+    }
+}
+
 /// One request for several datasets: `{path}?dataset_ids=a,b`, each ID
 /// percent-encoded (a comma in an ID included).
 pub fn batch_url<'a>(path: &str, dataset_ids: impl IntoIterator<Item = &'a str>) -> String {
@@ -90,6 +124,32 @@ pub fn batch_url<'a>(path: &str, dataset_ids: impl IntoIterator<Item = &'a str>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_transport_follows_the_requests_option() {
+        let config = |requests: &str| {
+            crate::core::config::RawOptions::from_pairs([
+                ("project_id", "p"),
+                ("dataset_id", "d,1"),
+                ("requests", requests),
+            ])
+            .validate()
+            .unwrap()
+        };
+        assert_eq!(
+            Transport::of(&config("single")),
+            Transport::Single {
+                url: "/api/v2/p/datasets/d%2C1/sync-data/status".into()
+            }
+        );
+        assert_eq!(
+            Transport::of(&config("batch")),
+            Transport::Batch {
+                path: "/api/v2/p/datasets/sync-data/status".into(),
+                id: "d,1".into()
+            }
+        );
+    }
     use crate::core::config::RawOptions;
     use proptest::prelude::*;
 

@@ -31,9 +31,9 @@ use crate::web::random::jitter;
 use crate::web::timer::Timer;
 use crate::web::wall;
 
-type Answer = Result<SyncStatus, RequestError>;
+type CardAnswer = Result<SyncStatus, RequestError>;
 /// The answer, and the batch's jitter in `[-1, 1]`.
-type Reply = Box<dyn FnOnce(Answer, f64)>;
+type Reply = Box<dyn FnOnce(CardAnswer, f64)>;
 
 /// The longest list of encoded IDs in one request: with the rest of the URL,
 /// well under the 8 KB many gateways accept.
@@ -63,14 +63,25 @@ thread_local! {
     static SOON: Cell<bool> = const { Cell::new(false) };
 }
 
+/// When a batch card's request goes out with the page's others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gather {
+    /// Cards mounted or refreshed in one task: their batch goes out at the
+    /// end of it (a microtask), before the page renders.
+    ThisTask,
+    /// A timer or a page event, a task per card: the batch waits
+    /// [`WINDOW`] for the others.
+    Window,
+}
+
 /// Asks for `dataset_id`'s status through the batch `path`; `reply` gets the
-/// answer exactly once. `together`: asked with others in this task.
+/// answer exactly once.
 pub fn request(
     path: &str,
     sending: Sending,
     dataset_id: &str,
-    together: bool,
-    reply: impl FnOnce(Answer, f64) + 'static,
+    gather: Gather,
+    reply: impl FnOnce(CardAnswer, f64) + 'static,
 ) {
     let len = encode_segment(dataset_id).len() + 1;
     let first = GROUPS.with(|groups| {
@@ -101,7 +112,7 @@ pub fn request(
         group.replies.push(Box::new(reply));
         first
     });
-    if together && !SOON.replace(true) {
+    if gather == Gather::ThisTask && !SOON.replace(true) {
         spawn_local(async {
             SOON.set(false);
             flush();

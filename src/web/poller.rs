@@ -13,16 +13,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::core::clock::{self, RefreshTimer};
-use crate::core::config::{Actions, Config, Requests};
+use crate::core::clock::{self, Due, RefreshTimer};
+use crate::core::config::{Actions, Config};
 use crate::core::format::ms_between;
 use crate::core::model::SyncStatus;
 use crate::core::policy::{Event, Next, Policy, Rhythm};
 use crate::core::response::RequestError;
 use crate::core::snapshot::Snapshot;
+pub use crate::core::snapshot::StatusChange;
 use crate::core::sync::SyncAction;
-use crate::core::url::{batch_path, status_url, sync_url};
-use crate::web::batch;
+use crate::core::url::{sync_url, Transport};
+use crate::web::batch::{self, Gather};
 use crate::web::fetch::{fetch_status, post_sync, Sending};
 use crate::web::random::jitter;
 use crate::web::timer::Timer;
@@ -57,14 +58,6 @@ impl CardState {
     }
 }
 
-/// A status change: the new status string as sent and the previous one
-/// (`None` for the first status this card received).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusChange {
-    pub status: String,
-    pub previous: Option<String>,
-}
-
 /// Called on every status change.
 pub type StatusHook = Rc<dyn Fn(StatusChange)>;
 
@@ -89,9 +82,7 @@ pub struct Hooks {
 pub struct Poller(Rc<Inner>);
 
 struct Inner {
-    url: String,
-    /// `requests="batch"`: the batch path, and this card's dataset.
-    batch: Option<(String, String)>,
+    transport: Transport,
     sending: Sending,
     state: CardState,
     policy: RefCell<Policy>,
@@ -169,9 +160,7 @@ impl Poller {
     /// the card goes away.
     pub fn start(config: &Config, state: CardState, loading_delay: Duration, hooks: Hooks) -> Self {
         let poller = Self(Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
-            url: status_url(config),
-            batch: (config.requests == Requests::Batch)
-                .then(|| (batch_path(config), config.dataset_id.clone())),
+            transport: Transport::of(config),
             sending: Sending::of(config),
             state,
             policy: RefCell::new(Policy::new(Rhythm {
@@ -349,27 +338,34 @@ impl Poller {
         // Mounted or asked for together, in one task: a batch can go out
         // before the page renders. Anything else (timers, page and network
         // events, each a task per card) waits for the others.
-        let together = matches!(event, Event::Start | Event::Manual);
+        let gather = match event {
+            Event::Start | Event::Manual => Gather::ThisTask,
+            _ => Gather::Window,
+        };
         let mut now = monotonic();
         if event == Event::Due {
             now = clock::due_time(now, self.0.planned.take());
         }
         let next = self.0.policy.borrow_mut().on(event, now, jitter);
-        self.carry_out(next, now, together);
+        self.carry_out(next, now, gather);
     }
 
-    fn carry_out(&self, next: Next, now: Duration, together: bool) {
+    fn carry_out(&self, next: Next, now: Duration, gather: Gather) {
         let inner = &self.0;
         match next {
             Next::InFlight => return,
             Next::Fetch => {
                 inner.timer.clear();
-                self.request(together);
+                self.request(gather);
             }
             Next::WaitUntil(at) => {
-                let retrying = inner.policy.borrow().retry_in(now).is_some();
+                let due = match inner.policy.borrow().retry_in(now) {
+                    Some(_) => Due::Retry,
+                    None => Due::Refresh,
+                };
+                let requests = inner.transport.requests();
                 let RefreshTimer { wait, planned } =
-                    clock::refresh_timer(inner.batch.is_some(), retrying, at, now, wall::now());
+                    clock::refresh_timer(requests, due, at, now, wall::now());
                 inner.planned.set(planned);
                 inner.timer.set(wait);
             }
@@ -380,17 +376,20 @@ impl Poller {
 
     /// Sends the request now (batch cards: with the page's others); its
     /// answer is handled when it comes.
-    fn request(&self, together: bool) {
+    fn request(&self, gather: Gather) {
         let inner = &self.0;
-        if let Some((path, dataset_id)) = &inner.batch {
-            if inner.manual.replace(false) {
-                inner.state.change(|s| s.busy = true);
+        let url = match &inner.transport {
+            Transport::Single { url } => url,
+            Transport::Batch { path, id } => {
+                if inner.manual.replace(false) {
+                    inner.state.change(|s| s.busy = true);
+                }
+                let this = self.clone();
+                let reply = move |answer, jitter| this.answered_with(answer, jitter);
+                batch::request(path, inner.sending, id, gather, reply);
+                return;
             }
-            let this = self.clone();
-            let reply = move |answer, jitter| this.answered_with(answer, jitter);
-            batch::request(path, inner.sending, dataset_id, together, reply);
-            return;
-        }
+        };
         let Ok(controller) = AbortController::new() else {
             // Never leave the policy waiting for an answer that cannot come.
             self.answered(Err(RequestError::Network(String::new())));
@@ -404,7 +403,7 @@ impl Poller {
         if shown {
             state.change(|s| s.busy = true);
         }
-        let answer = fetch_status(&inner.url, inner.sending, &controller);
+        let answer = fetch_status(url, inner.sending, &controller);
         let this = self.clone();
         spawn_local(async move {
             let result = answer.await;
@@ -430,35 +429,16 @@ impl Poller {
         let event = match result {
             Ok(status) => {
                 let terminal = status.status.as_ref().is_some_and(|s| s.is_terminal());
-                let previous = state.read(|s| {
-                    s.data
-                        .as_ref()
-                        .and_then(|d| d.status.as_ref())
-                        .map(|s| s.as_str().to_owned())
-                });
-                let current = status.status.as_ref().map(|s| s.as_str().to_owned());
-                change = current
-                    .filter(|c| previous.as_ref() != Some(c))
-                    .map(|status| StatusChange { status, previous });
                 // Unchanged data leaves the view alone but for "updated".
-                // A success is never stale, and "updated now" needs no new
-                // clock reading: the clock's next tick stays as armed.
-                state.change(|s| {
-                    s.busy = false;
-                    s.sync.status_seen(status.status.as_ref());
-                    s.data = Some(status);
-                    s.error = None;
-                    s.updated_at = Some(js_sys::Date::now());
-                    s.stale = false;
-                });
+                // "Updated now" needs no new clock reading: the clock's next
+                // tick stays as armed.
+                let now = js_sys::Date::now();
+                state.change(|s| change = s.receive(status, now));
                 Event::Succeeded { terminal }
             }
             Err(err) => {
                 let retry_after = err.retry_after();
-                state.change(|s| {
-                    s.busy = false;
-                    s.error = Some(err);
-                });
+                state.change(|s| s.fail(err));
                 Event::Failed { retry_after }
             }
         };
