@@ -20,7 +20,7 @@
 //! Code map: [`settings`] (command line, environment), [`routes`] (the
 //! router and its layers), [`validation`] (what may be forwarded),
 //! [`upstream`] (the request to ModelArts), [`sign`] (AK/SK signature),
-//! [`cache`] (single-flight + TTL), [`shared`] (the cache replicas share
+//! [`cache`] (single-flight + TTL), [`redis_cache`] (the cache replicas share
 //! through Redis), [`client`] (the client address, `--trusted-proxy`),
 //! [`rate_limit`], [`auth`] (which viewer may: `--auth-url`), [`cors`], [`host`] (the `Host`s answered, the proxy's own
 //! origins: `--public-origin`),
@@ -40,10 +40,10 @@ pub mod host;
 pub mod metrics;
 pub mod mock;
 pub mod rate_limit;
+pub mod redis_cache;
 pub mod routes;
 pub mod server;
 pub mod settings;
-pub mod shared;
 pub mod sign;
 pub mod static_files;
 pub mod sync;

@@ -51,7 +51,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
-use crate::upstream::Answer;
+use crate::upstream::UpstreamAnswer;
 use crate::validation::{is_valid_id, Target};
 
 /// Connections per replica (each multiplexes any number of requests, and
@@ -149,7 +149,7 @@ impl fmt::Display for RedisUrl {
     }
 }
 
-/// An [`Answer`] as stored: what the viewer gets, nothing else.
+/// An [`UpstreamAnswer`] as stored: what the viewer gets, nothing else.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     status: u16,
@@ -161,7 +161,7 @@ struct Stored {
     body: String,
 }
 
-fn encode(answer: &Answer) -> Vec<u8> {
+fn encode(answer: &UpstreamAnswer) -> Vec<u8> {
     let stored = Stored {
         status: answer.status.as_u16(),
         upstream_status: answer.upstream_status.map(|s| s.as_u16()),
@@ -177,7 +177,7 @@ fn encode(answer: &Answer) -> Vec<u8> {
 
 /// A stored answer, if it is one the proxy could have sent (anything else
 /// in that key is ignored and replaced by the next fetch).
-fn decode(bytes: &[u8]) -> Option<Answer> {
+fn decode(bytes: &[u8]) -> Option<UpstreamAnswer> {
     if bytes.len() > MAX_VALUE {
         return None;
     }
@@ -193,7 +193,7 @@ fn decode(bytes: &[u8]) -> Option<Answer> {
         None => None,
     };
     serde_json::from_str::<serde::de::IgnoredAny>(&stored.body).ok()?;
-    Some(Answer {
+    Some(UpstreamAnswer {
         status,
         body: Bytes::from(stored.body),
         retry_after,
@@ -279,7 +279,7 @@ impl Health {
 /// What Redis said about a dataset this replica has no answer for.
 enum Step {
     /// An answer, and how old it is.
-    Cached(Answer, Duration),
+    Cached(UpstreamAnswer, Duration),
     /// This replica holds the lock (with this token): ask upstream.
     Fetch(String),
     /// Another replica held the lock past the wait limit.
@@ -344,8 +344,8 @@ impl SharedCache {
     pub async fn answer(
         &self,
         target: &Target,
-        fetch: impl Future<Output = Answer>,
-    ) -> (Answer, Duration) {
+        fetch: impl Future<Output = UpstreamAnswer>,
+    ) -> (UpstreamAnswer, Duration) {
         let step = match keys(target) {
             Some(keys) if !self.ttl.is_zero() && self.health.usable() => {
                 self.step(&keys).await.map(|step| (keys, step))
@@ -359,7 +359,7 @@ impl SharedCache {
                 self.store(&keys, &answer, &token).await;
                 (answer, Duration::ZERO)
             }
-            Ok((_, Step::TimedOut)) => (Answer::timeout(self.wait_limit), Duration::ZERO),
+            Ok((_, Step::TimedOut)) => (UpstreamAnswer::timeout(self.wait_limit), Duration::ZERO),
             Err(()) => (fetch.await, Duration::ZERO),
         }
     }
@@ -493,7 +493,7 @@ impl SharedCache {
     }
 
     /// Stores the answer for the TTL and releases the lock if still ours.
-    async fn store(&self, (status, lock): &(String, String), answer: &Answer, token: &str) {
+    async fn store(&self, (status, lock): &(String, String), answer: &UpstreamAnswer, token: &str) {
         static STORE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
             redis::Script::new(
                 "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) \
@@ -634,7 +634,7 @@ mod tests {
 
     #[test]
     fn values_round_trip_and_junk_is_ignored() {
-        let answer = Answer::from_upstream(
+        let answer = UpstreamAnswer::from_upstream(
             StatusCode::TOO_MANY_REQUESTS,
             Bytes::from_static(br#"{"error_code":"APIG.0308","n":9007199254740993}"#),
             Some(HeaderValue::from_static("30")),
@@ -644,7 +644,7 @@ mod tests {
         assert_eq!(back.body, answer.body);
         assert_eq!(back.retry_after, answer.retry_after);
         assert_eq!(back.upstream_status, answer.upstream_status);
-        let own = Answer::timeout(Duration::from_secs(10));
+        let own = UpstreamAnswer::timeout(Duration::from_secs(10));
         assert_eq!(decode(&encode(&own)).unwrap().upstream_status, None);
         for junk in [
             &b"not json"[..],

@@ -49,10 +49,10 @@ use crate::host::PublicOrigins;
 use crate::metrics::{Limit, Metrics};
 use crate::mock::Mock;
 use crate::rate_limit::{self, Budget, RateLimiter};
+use crate::redis_cache::SharedCache;
 use crate::settings::{Mode, Settings, UpstreamSettings};
-use crate::shared::SharedCache;
 use crate::sync::{self, Cooldowns, SyncResult};
-use crate::upstream::{Answer, BuildError, Upstream};
+use crate::upstream::{BuildError, Upstream, UpstreamAnswer};
 use crate::validation::{self, Rejection, Target};
 use crate::{batch, client, cors, host, metrics, static_files};
 
@@ -268,7 +268,7 @@ async fn mock_reset(State(mock): State<Arc<Mock>>) -> StatusCode {
 struct Proxy {
     upstream: Arc<Upstream>,
     projects: Vec<String>,
-    answers: Arc<SingleFlight<Target, Answer>>,
+    answers: Arc<SingleFlight<Target, UpstreamAnswer>>,
     shared: Option<Arc<SharedCache>>,
     misses: Option<RateLimiter>,
     budget: Option<Budget>,
@@ -428,7 +428,7 @@ async fn proxy_answer(
                     None => (fetch.await, Duration::ZERO),
                 }
             },
-            || Answer::bad_gateway("The upstream request failed."),
+            || UpstreamAnswer::bad_gateway("The upstream request failed."),
         )
         .await;
     let (answer, source) = match answered {
@@ -520,7 +520,7 @@ async fn proxy_sync(
         });
         let answer = trigger
             .await
-            .unwrap_or_else(|_| Answer::bad_gateway("The upstream request failed."));
+            .unwrap_or_else(|_| UpstreamAnswer::bad_gateway("The upstream request failed."));
         let mut response = answer.to_response();
         response.extensions_mut().insert(Outcome {
             upstream_status: answer.upstream_status.map(|s| s.as_u16()),

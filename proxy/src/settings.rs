@@ -21,11 +21,11 @@ use crate::cors::{parse_origin, Origins};
 use crate::host::{is_loopback_host, PublicOrigins};
 use crate::metrics::Metrics;
 use crate::mock::RESERVED;
+use crate::redis_cache::RedisUrl;
 use crate::server::{
     ConnectionLimits, DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_SHUTDOWN_GRACE_SECS,
     DEFAULT_WRITE_TIMEOUT_SECS,
 };
-use crate::shared::RedisUrl;
 use crate::upstream::{Credentials, Secret};
 use crate::validation::is_valid_id;
 

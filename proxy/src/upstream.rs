@@ -6,7 +6,7 @@
 //! `Accept`, `User-Agent`, the credentials, and for the POST an unsigned
 //! `Content-Type: application/json` as the SDKs send, with
 //! `Content-Length: 0`); the answer comes back as an
-//! [`Answer`]: the upstream status, its JSON body byte for byte, and its
+//! [`UpstreamAnswer`]: the upstream status, its JSON body byte for byte, and its
 //! `Retry-After`, or a JSON error body when the upstream sent no JSON, took
 //! too long, or could not be reached.
 
@@ -35,7 +35,7 @@ static X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 /// What the proxy answers for one status request (shared by every viewer
 /// of the dataset for the cache TTL, hence cheap to clone).
 #[derive(Debug, Clone)]
-pub struct Answer {
+pub struct UpstreamAnswer {
     pub status: StatusCode,
     /// JSON; empty only for a sync the upstream accepted (its 2xx has no body).
     pub body: Bytes,
@@ -44,7 +44,7 @@ pub struct Answer {
     pub upstream_status: Option<StatusCode>,
 }
 
-impl Answer {
+impl UpstreamAnswer {
     /// The upstream's answer, kept as it is when its body is JSON.
     pub fn from_upstream(
         status: StatusCode,
@@ -314,18 +314,18 @@ impl Upstream {
     }
 
     /// Asks the upstream for one status; never fails, never takes longer
-    /// than the timeout (an [`Answer`] says what went wrong).
-    pub async fn fetch(&self, target: &Target) -> Answer {
+    /// than the timeout (an [`UpstreamAnswer`] says what went wrong).
+    pub async fn fetch(&self, target: &Target) -> UpstreamAnswer {
         self.bounded(Method::GET, target.upstream_path()).await
     }
 
     /// Asks the upstream to start a sync of one dataset (POST, no body);
     /// never fails, never takes longer than the timeout.
-    pub async fn trigger(&self, target: &Target) -> Answer {
+    pub async fn trigger(&self, target: &Target) -> UpstreamAnswer {
         self.bounded(Method::POST, target.sync_path()).await
     }
 
-    async fn bounded(&self, method: Method, path: String) -> Answer {
+    async fn bounded(&self, method: Method, path: String) -> UpstreamAnswer {
         let start = std::time::Instant::now();
         let request = if method == Method::POST {
             "sync"
@@ -341,24 +341,28 @@ impl Upstream {
         answer
     }
 
-    async fn bounded_unmeasured(&self, method: Method, path: String) -> Answer {
+    async fn bounded_unmeasured(&self, method: Method, path: String) -> UpstreamAnswer {
         match tokio::time::timeout(self.timeout, self.exchange(method, path)).await {
             Ok(Ok(answer)) => answer,
-            Ok(Err(error)) if error.is_timeout() => Answer::timeout(self.timeout),
+            Ok(Err(error)) if error.is_timeout() => UpstreamAnswer::timeout(self.timeout),
             Ok(Err(error)) => {
                 // reqwest's message names the URL, never the headers.
                 tracing::warn!(error = %error, "upstream request failed");
                 if error.is_connect() {
-                    Answer::bad_gateway("The upstream could not be reached.")
+                    UpstreamAnswer::bad_gateway("The upstream could not be reached.")
                 } else {
-                    Answer::bad_gateway("The upstream request failed.")
+                    UpstreamAnswer::bad_gateway("The upstream request failed.")
                 }
             }
-            Err(_) => Answer::timeout(self.timeout),
+            Err(_) => UpstreamAnswer::timeout(self.timeout),
         }
     }
 
-    async fn exchange(&self, method: Method, path: String) -> Result<Answer, reqwest::Error> {
+    async fn exchange(
+        &self,
+        method: Method,
+        path: String,
+    ) -> Result<UpstreamAnswer, reqwest::Error> {
         let mut url = self.base.clone();
         url.set_path(&path);
         let post = method == Method::POST;
@@ -389,7 +393,7 @@ impl Upstream {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await? {
             if body.len() + chunk.len() > MAX_BODY {
-                return Ok(Answer::bad_gateway(
+                return Ok(UpstreamAnswer::bad_gateway(
                     "The upstream answer is too large to be a status.",
                 ));
             }
@@ -397,9 +401,9 @@ impl Upstream {
         }
         let body = Bytes::from(body);
         Ok(if post {
-            Answer::from_trigger(status, body, retry_after)
+            UpstreamAnswer::from_trigger(status, body, retry_after)
         } else {
-            Answer::from_upstream(status, body, retry_after)
+            UpstreamAnswer::from_upstream(status, body, retry_after)
         })
     }
 }
@@ -503,18 +507,22 @@ mod tests {
 
     #[test]
     fn a_trigger_answer_without_body_stays_without_one() {
-        let a = Answer::from_trigger(StatusCode::OK, Bytes::new(), None);
+        let a = UpstreamAnswer::from_trigger(StatusCode::OK, Bytes::new(), None);
         assert_eq!((a.status, a.body.len()), (StatusCode::OK, 0));
         let r = a.to_response();
         assert!(r.headers().get(header::CONTENT_TYPE).is_none());
         assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
         // Errors are JSON, as for the GET.
-        let a = Answer::from_trigger(StatusCode::FORBIDDEN, Bytes::from_static(b"<html>"), None);
+        let a = UpstreamAnswer::from_trigger(
+            StatusCode::FORBIDDEN,
+            Bytes::from_static(b"<html>"),
+            None,
+        );
         assert_eq!(a.status, StatusCode::FORBIDDEN);
         let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert_eq!(v["error_code"], "PROXY.0502");
         let body = Bytes::from_static(br#"{"error_code":"ModelArts.4352","error_msg":"x"}"#);
-        let a = Answer::from_trigger(StatusCode::BAD_REQUEST, body.clone(), None);
+        let a = UpstreamAnswer::from_trigger(StatusCode::BAD_REQUEST, body.clone(), None);
         assert_eq!(a.body, body);
         assert_eq!(
             a.to_response().headers()[header::CONTENT_TYPE],
@@ -537,7 +545,7 @@ mod tests {
 
     #[test]
     fn non_json_bodies_become_json_errors_with_the_status_kept() {
-        let a = Answer::from_upstream(
+        let a = UpstreamAnswer::from_upstream(
             StatusCode::SERVICE_UNAVAILABLE,
             Bytes::from_static(b"<html>503</html>"),
             Some(HeaderValue::from_static("20")),
@@ -548,9 +556,9 @@ mod tests {
         assert_eq!(a.to_response().headers()[header::RETRY_AFTER], "20");
         let body =
             Bytes::from_static(br#"{"status":"RUNNING","total_sample_count":9007199254740993}"#);
-        let a = Answer::from_upstream(StatusCode::OK, body.clone(), None);
+        let a = UpstreamAnswer::from_upstream(StatusCode::OK, body.clone(), None);
         assert_eq!(a.body, body);
-        let a = Answer::from_upstream(StatusCode::UNAUTHORIZED, Bytes::new(), None);
+        let a = UpstreamAnswer::from_upstream(StatusCode::UNAUTHORIZED, Bytes::new(), None);
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
         assert!(serde_json::from_slice::<serde_json::Value>(&a.body).is_ok());
     }

@@ -116,22 +116,22 @@ struct WireStatus {
 impl From<WireStatus> for SyncStatus {
     fn from(w: WireStatus) -> Self {
         Self {
-            status: text(w.status).map(|s| TaskStatus::parse(&s)),
-            dataset_id: text(w.dataset_id),
-            task_id: text(w.task_id),
+            status: non_empty(w.status).map(|s| TaskStatus::parse(&s)),
+            dataset_id: non_empty(w.dataset_id),
+            task_id: non_empty(w.task_id),
             total_sample_count: w.total_sample_count.map(|n| n.0),
             add_sample_count: w.add_sample_count.map(|n| n.0),
             deleted_sample_count: w.deleted_sample_count.map(|n| n.0),
             create_time: w.create_time.map(|n| n.0),
             duration_time: w.duration_time.map(|n| n.0),
-            error_code: text(w.error_code),
-            error_msg: text(w.error_msg).or_else(|| text(w.error_message)),
+            error_code: non_empty(w.error_code),
+            error_msg: non_empty(w.error_msg).or_else(|| non_empty(w.error_message)),
         }
     }
 }
 
 /// An empty string says nothing: it is shown as absent.
-fn text(value: Option<String>) -> Option<String> {
+fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|s| !s.is_empty())
 }
 
@@ -264,8 +264,8 @@ struct WireError {
 impl From<WireError> for ApiErrorBody {
     fn from(w: WireError) -> Self {
         Self {
-            error_code: text(w.error_code),
-            error_msg: text(w.error_msg).or_else(|| text(w.error_message)),
+            error_code: non_empty(w.error_code),
+            error_msg: non_empty(w.error_msg).or_else(|| non_empty(w.error_message)),
         }
     }
 }

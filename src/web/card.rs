@@ -1,5 +1,5 @@
-//! The status card: a view over [`CardState`], no logic of its own beyond
-//! choosing words.
+//! The status card: a view over the poller's `Snapshot`, no logic of its
+//! own beyond choosing words.
 //!
 //! Response text only ever reaches the DOM as text nodes.
 

@@ -18,7 +18,7 @@ use crate::core::response::{interpret, interpret_sync, RequestError};
 use crate::web::timer::Timer;
 
 /// The status, `Retry-After` and body text of an answer.
-pub type Answer = (u16, Option<String>, String);
+pub type RawAnswer = (u16, Option<String>, String);
 
 /// How a card's requests are sent: what the options say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,7 @@ pub fn fetch_answer(
     url: &str,
     sending: Sending,
     controller: &AbortController,
-) -> impl Future<Output = Result<Answer, RequestError>> + 'static {
+) -> impl Future<Output = Result<RawAnswer, RequestError>> + 'static {
     answer_of(Method::Get, url, sending, controller)
 }
 
@@ -96,7 +96,7 @@ fn answer_of(
         credentials,
     }: Sending,
     controller: &AbortController,
-) -> impl Future<Output = Result<Answer, RequestError>> + 'static {
+) -> impl Future<Output = Result<RawAnswer, RequestError>> + 'static {
     let timed_out = Rc::new(Cell::new(false));
     let timer = {
         let timed_out = Rc::clone(&timed_out);
@@ -184,7 +184,7 @@ fn send_now(request: Request) -> impl Future<Output = Result<Response, gloo_net:
 /// Status, `Retry-After` and body text; or why there is no answer.
 async fn receive(
     response: impl Future<Output = Result<Response, gloo_net::Error>>,
-) -> Result<Answer, String> {
+) -> Result<RawAnswer, String> {
     let response = response.await.map_err(network_detail)?;
     let retry_after = response.headers().get("retry-after");
     let body = response.text().await.map_err(network_detail)?;

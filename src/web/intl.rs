@@ -23,9 +23,9 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 /// Texts a formatter already made, by input, sorted. Cards re-render as a
 /// whole, and most of what they format did not change since the last time.
 #[derive(Default)]
-struct Made(RefCell<Vec<(i64, String)>>);
+struct FormattedCache(RefCell<Vec<(i64, String)>>);
 
-impl Made {
+impl FormattedCache {
     /// Enough for the dates and ages of a page of a hundred cards.
     const KEEP: usize = 512;
 
@@ -51,7 +51,7 @@ impl Made {
 /// Local dates and times ("Nov 23, 2020, 3:00:33 PM"), with one
 /// `Intl.DateTimeFormat` per language (`toLocaleString` would build one per
 /// call).
-pub struct DateTimeFormat(Intl::DateTimeFormat, Made);
+pub struct DateTimeFormat(Intl::DateTimeFormat, FormattedCache);
 
 impl DateTimeFormat {
     pub fn new(locale: &str) -> Self {
@@ -61,7 +61,7 @@ impl DateTimeFormat {
                 &locales,
                 &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
             ),
-            Made::default(),
+            FormattedCache::default(),
         )
     }
 
@@ -80,14 +80,14 @@ impl DateTimeFormat {
 }
 
 /// "10 seconds ago", "now", "10秒钟前".
-pub struct RelativeTime(Intl::RelativeTimeFormat, Made);
+pub struct RelativeTime(Intl::RelativeTimeFormat, FormattedCache);
 
 impl RelativeTime {
     pub fn new(locale: &str) -> Self {
         let locales = Array::of1(&JsValue::from_str(locale));
         Self(
             Intl::RelativeTimeFormat::new(&locales, &options(&[("numeric", "auto")])),
-            Made::default(),
+            FormattedCache::default(),
         )
     }
 
@@ -115,10 +115,10 @@ pub struct Formatters {
 
 thread_local! {
     /// The languages asked for, with their formatters once made.
-    static PAGE: RefCell<Vec<(String, Option<Rc<Formatters>>)>> =
+    static PAGE_FORMATTERS: RefCell<Vec<(String, Option<Rc<Formatters>>)>> =
         const { RefCell::new(Vec::new()) };
     /// Notified when formatters are made: the cards waiting re-render.
-    static MADE_NOW: ArcTrigger = ArcTrigger::new();
+    static FORMATTERS_MADE: ArcTrigger = ArcTrigger::new();
 }
 
 impl Formatters {
@@ -134,16 +134,17 @@ impl Formatters {
         if crate::web::hydration::before_browser() {
             return None;
         }
-        let (made, first_ask) =
-            PAGE.with_borrow_mut(|page| match page.iter().find(|(tag, _)| tag == locale) {
+        let (made, first_ask) = PAGE_FORMATTERS.with_borrow_mut(|page| {
+            match page.iter().find(|(tag, _)| tag == locale) {
                 Some((_, made)) => (made.clone(), false),
                 None => {
                     page.push((locale.to_owned(), None));
                     (None, true)
                 }
-            });
+            }
+        });
         if made.is_none() {
-            MADE_NOW.with(|t| t.track());
+            FORMATTERS_MADE.with(|t| t.track());
         }
         if first_ask {
             when_idle(Self::make_asked);
@@ -153,7 +154,7 @@ impl Formatters {
 
     /// Makes the formatters asked for and not made yet.
     fn make_asked() {
-        PAGE.with_borrow_mut(|page| {
+        PAGE_FORMATTERS.with_borrow_mut(|page| {
             for (tag, made) in page.iter_mut().filter(|(_, made)| made.is_none()) {
                 *made = Some(Rc::new(Self {
                     dates: DateTimeFormat::new(tag),
@@ -162,7 +163,7 @@ impl Formatters {
             }
         });
         // Out of the borrow: the cards re-render now, and ask again.
-        MADE_NOW.with(|t| t.notify());
+        FORMATTERS_MADE.with(|t| t.notify());
     }
 }
 
