@@ -21,39 +21,23 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
+use ipnet::IpNet;
 
 /// Addresses read from `X-Forwarded-For` at most (a longer header is cut at
 /// its right end: the part the trusted fronts wrote).
 const MAX_HOPS: usize = 32;
 
 /// An address range, `192.0.2.0/24` or `2001:db8::/32` (a bare address is
-/// the range of that address alone).
+/// the range of that address alone). An IPv4-mapped IPv6 address is the
+/// IPv4 address, in the range and in what it contains (a dual-stack
+/// listener).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
+pub struct Cidr(IpNet);
 
 impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, ip.to_canonical()) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                prefix_eq(u32::from(net).into(), u32::from(ip).into(), 32, self.prefix)
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                prefix_eq(u128::from(net), u128::from(ip), 128, self.prefix)
-            }
-            _ => false,
-        }
+        self.0.contains(&ip.to_canonical())
     }
-}
-
-fn prefix_eq(a: u128, b: u128, bits: u8, prefix: u8) -> bool {
-    if prefix == 0 {
-        return true;
-    }
-    let shift = u32::from(bits - prefix);
-    (a >> shift) == (b >> shift)
 }
 
 impl FromStr for Cidr {
@@ -69,51 +53,29 @@ impl FromStr for Cidr {
             .map_err(|_| "not an address range like 10.0.0.0/8 or fd00::/8".to_owned())?;
         let network = network.to_canonical();
         let bits = if network.is_ipv4() { 32 } else { 128 };
+        let bad_prefix = || format!("the prefix length must be 0 to {bits}");
         let prefix = match prefix {
             None => bits,
             // Plain decimal: "08" or "+8" are refused.
             Some(p)
                 if p == "0" || (p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0')) =>
             {
-                match p.parse::<u8>() {
-                    Ok(p) if p <= bits => p,
-                    _ => return Err(format!("the prefix length must be 0 to {bits}")),
-                }
+                p.parse::<u8>().map_err(|_| bad_prefix())?
             }
-            Some(_) => return Err(format!("the prefix length must be 0 to {bits}")),
+            Some(_) => return Err(bad_prefix()),
         };
-        let cidr = Self { network, prefix };
+        let net = IpNet::new(network, prefix).map_err(|_| bad_prefix())?;
         // 10.1.2.3/8 is almost certainly a typo for 10.0.0.0/8 or 10.1.2.3/32.
-        let masked = match network {
-            IpAddr::V4(v4) => {
-                let mask = if prefix == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - prefix)
-                };
-                IpAddr::V4((u32::from(v4) & mask).into())
-            }
-            IpAddr::V6(v6) => {
-                let mask = if prefix == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - prefix)
-                };
-                IpAddr::V6((u128::from(v6) & mask).into())
-            }
-        };
-        if masked != network {
-            return Err(format!(
-                "host bits are set: did you mean {masked}/{prefix}?"
-            ));
+        if net.trunc() != net {
+            return Err(format!("host bits are set: did you mean {}?", net.trunc()));
         }
-        Ok(cidr)
+        Ok(Self(net))
     }
 }
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
+        self.0.fmt(f)
     }
 }
 
