@@ -44,10 +44,10 @@ use crate::cache::SingleFlight;
 use crate::errors::ApiError;
 use crate::metrics::Metrics;
 
-/// `--auth-ttl`'s default, in seconds.
-pub const DEFAULT_AUTH_TTL_SECS: f64 = 10.0;
-/// `--auth-timeout`'s default, in seconds.
-pub const DEFAULT_AUTH_TIMEOUT_SECS: f64 = 5.0;
+/// `--auth-ttl`'s default.
+pub const DEFAULT_AUTH_TTL: Duration = Duration::from_secs(10);
+/// `--auth-timeout`'s default.
+pub const DEFAULT_AUTH_TIMEOUT: Duration = Duration::from_secs(5);
 /// A refusal is kept this long at most.
 pub const DENIAL_TTL: Duration = Duration::from_secs(2);
 /// Decisions held at most (the least recently used go first): some 100

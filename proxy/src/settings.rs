@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{ArgGroup, Parser, ValueEnum};
 use reqwest::Url;
 
 use crate::auth::{AuthSettings, Decider};
@@ -22,10 +22,7 @@ use crate::host::{is_loopback_host, PublicOrigins};
 use crate::metrics::Metrics;
 use crate::mock::RESERVED;
 use crate::redis_cache::RedisUrl;
-use crate::server::{
-    ConnectionLimits, DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_SHUTDOWN_GRACE_SECS,
-    DEFAULT_WRITE_TIMEOUT_SECS,
-};
+use crate::server::ConnectionLimits;
 use crate::upstream::{Credentials, Secret};
 use crate::validation::is_valid_id;
 
@@ -57,10 +54,10 @@ pub const DEFAULT_UPSTREAM_RATE_LIMIT: u32 = 3000;
 /// replica (200 a second): 400 different datasets watched at once at the
 /// default TTL (2 s), four times what one address may spend.
 pub const DEFAULT_UPSTREAM_BUDGET: u32 = 12_000;
-pub const DEFAULT_CACHE_TTL_SECS: f64 = 2.0;
-pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: f64 = 10.0;
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(2);
+pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default `--sync-cooldown`: one sync per dataset per minute at most.
-pub const DEFAULT_SYNC_COOLDOWN_SECS: f64 = 60.0;
+pub const DEFAULT_SYNC_COOLDOWN: Duration = Duration::from_secs(60);
 
 /// The server beside the modelarts-sync-status widget: a proxy to the
 /// ModelArts dataset sync status API that holds the credentials, or a mock
@@ -88,6 +85,7 @@ pub const DEFAULT_SYNC_COOLDOWN_SECS: f64 = 60.0;
 /// --sync-cooldown. Without it, that POST is answered 405.
 #[derive(Parser, Debug)]
 #[command(name = "modelarts-sync-proxy", version, after_help = after_help())]
+#[command(group(ArgGroup::new("auth").args(["auth_url", "mock_auth"])))]
 pub struct Cli {
     /// Serve the simulated ModelArts (the default without --upstream).
     #[arg(long, conflicts_with = "upstream")]
@@ -122,13 +120,14 @@ pub struct Cli {
 
     /// Only forward requests for this project ID (repeatable); without any,
     /// every project ID. --upstream only.
-    #[arg(long = "project", value_name = "ID")]
+    #[arg(long = "project", value_name = "ID", requires = "upstream")]
     pub project: Vec<String>,
 
     /// Seconds an upstream answer is reused for the same project and
     /// dataset [default: 2]. 0 still shares concurrent requests. --upstream only.
-    #[arg(long = "cache-ttl", value_name = "SECONDS")]
-    pub cache_ttl: Option<f64>,
+    #[arg(long = "cache-ttl", value_name = "SECONDS", requires = "upstream",
+          value_parser = seconds(Least::Zero, 3600.0))]
+    pub cache_ttl: Option<Duration>,
 
     /// Status requests allowed per client address per minute, from the cache
     /// or not (a batch counts one per dataset); 429 with Retry-After beyond.
@@ -141,20 +140,20 @@ pub struct Cli {
     /// misses; answers from the cache or shared with a request in flight are
     /// free); 429 with Retry-After beyond. 0 turns it off [default: 3000].
     /// --upstream only.
-    #[arg(long = "upstream-rate-limit", value_name = "N")]
+    #[arg(long = "upstream-rate-limit", value_name = "N", requires = "upstream")]
     pub upstream_rate_limit: Option<u32>,
 
     /// Upstream requests per minute for this whole replica, whoever asks
     /// (cache misses and syncs): many addresses together cannot spend the
     /// account's quota; 429 with Retry-After beyond. 0 turns it off
     /// [default: 12000]. --upstream only.
-    #[arg(long = "upstream-budget", value_name = "N")]
+    #[arg(long = "upstream-budget", value_name = "N", requires = "upstream")]
     pub upstream_budget: Option<u32>,
 
     /// Datasets whose answers the cache holds at most; a new one beyond
     /// evicts the least recently used (memory stays bounded whatever IDs
     /// are asked for) [default: 10000]. --upstream only.
-    #[arg(long = "cache-entries", value_name = "N",
+    #[arg(long = "cache-entries", value_name = "N", requires = "upstream",
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub cache_entries: Option<u32>,
 
@@ -170,7 +169,7 @@ pub struct Cli {
     /// redis://[:PASSWORD@]HOST[:PORT][/DB]. Better given in the environment
     /// (MODELARTS_SYNC_REDIS_URL) when it holds a password. The proxy keeps
     /// serving from its own cache while Redis is unreachable. --upstream only.
-    #[arg(long = "redis", value_name = "URL")]
+    #[arg(long = "redis", value_name = "URL", requires = "upstream")]
     pub redis: Option<String>,
 
     /// Also accept POST [/api]/v2/{project_id}/datasets/{dataset_id}/sync-data,
@@ -195,29 +194,33 @@ pub struct Cli {
     /// Decide viewers by the mock's rules: a cookie mss_user=alice may see
     /// and sync project p1, mss_user=bob only see it; no cookie is 401,
     /// anything else 403. GET /__mock/auth answers the same. --mock only.
-    #[arg(long = "mock-auth")]
+    #[arg(long = "mock-auth", conflicts_with = "upstream")]
     pub mock_auth: bool,
 
     /// Seconds a decision is kept, per viewer's credentials, method, project
     /// and dataset; a refusal 2 at most. 0 keeps none (concurrent requests
     /// still share one) [default: 10]. --auth-url or --mock-auth only.
-    #[arg(long = "auth-ttl", value_name = "SECONDS")]
-    pub auth_ttl: Option<f64>,
+    #[arg(long = "auth-ttl", value_name = "SECONDS", requires = "auth",
+          value_parser = seconds(Least::Zero, 3600.0))]
+    pub auth_ttl: Option<Duration>,
 
     /// Seconds the auth URL has to answer; then the request is refused (503)
     /// [default: 5]. --auth-url only.
-    #[arg(long = "auth-timeout", value_name = "SECONDS")]
-    pub auth_timeout: Option<f64>,
+    #[arg(long = "auth-timeout", value_name = "SECONDS", requires = "auth_url",
+          conflicts_with = "mock_auth", value_parser = seconds(Least::AboveZero, 60.0))]
+    pub auth_timeout: Option<Duration>,
 
     /// Seconds during which a dataset, once synchronized through this proxy,
     /// cannot be again (429 with Retry-After) [default: 60]. --allow-sync only.
-    #[arg(long = "sync-cooldown", value_name = "SECONDS")]
-    pub sync_cooldown: Option<f64>,
+    #[arg(long = "sync-cooldown", value_name = "SECONDS", requires = "allow_sync",
+          value_parser = seconds(Least::AboveZero, 86_400.0))]
+    pub sync_cooldown: Option<Duration>,
 
     /// Seconds to wait for the upstream before answering 504 [default: 10].
     /// --upstream only.
-    #[arg(long = "upstream-timeout", value_name = "SECONDS")]
-    pub upstream_timeout: Option<f64>,
+    #[arg(long = "upstream-timeout", value_name = "SECONDS", requires = "upstream",
+          value_parser = seconds(Least::AboveZero, 300.0))]
+    pub upstream_timeout: Option<Duration>,
 
     /// Also serve this folder (the built widget, `dist/`) from the same
     /// origin, with revalidation caching (Cache-Control: no-cache).
@@ -225,20 +228,23 @@ pub struct Cli {
     pub static_dir: Option<PathBuf>,
 
     /// Length in seconds of one simulated task's lifecycle. --mock only.
-    #[arg(long, default_value_t = 75.0, value_name = "SECONDS")]
-    pub cycle: f64,
+    #[arg(long, default_value = "75", value_name = "SECONDS",
+          value_parser = seconds(Least::One, 86_400.0))]
+    pub cycle: Duration,
 
     /// Seconds a connection may take to send a request's headers, counted
     /// from when it waits for a request: a new connection, or a keep-alive
     /// one between requests, which is therefore closed after this long idle
     /// [default: 10].
-    #[arg(long = "header-timeout", value_name = "SECONDS")]
-    pub header_timeout: Option<f64>,
+    #[arg(long = "header-timeout", value_name = "SECONDS",
+          value_parser = seconds(Least::AboveZero, 3600.0))]
+    pub header_timeout: Option<Duration>,
 
     /// Seconds a write may wait for a client that does not read before its
     /// connection is closed [default: 30].
-    #[arg(long = "write-timeout", value_name = "SECONDS")]
-    pub write_timeout: Option<f64>,
+    #[arg(long = "write-timeout", value_name = "SECONDS",
+          value_parser = seconds(Least::AboveZero, 3600.0))]
+    pub write_timeout: Option<Duration>,
 
     /// Open connections in all; one more is closed at once.
     #[arg(long = "max-connections", value_name = "N",
@@ -256,8 +262,9 @@ pub struct Cli {
 
     /// Seconds that requests under way get to finish after SIGTERM or
     /// SIGINT; connections still open then are closed [default: 10].
-    #[arg(long = "shutdown-grace", value_name = "SECONDS")]
-    pub shutdown_grace: Option<f64>,
+    #[arg(long = "shutdown-grace", value_name = "SECONDS",
+          value_parser = seconds(Least::AboveZero, 3600.0))]
+    pub shutdown_grace: Option<Duration>,
 
     /// Serve GET /metrics (Prometheus text format) on this address only,
     /// e.g. 127.0.0.1:9100, instead of on --listen.
@@ -381,18 +388,8 @@ pub enum SettingsError {
     BadPublicOrigin(String, String),
     #[error("--project {0}: a project ID is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'")]
     BadProject(String),
-    #[error("{0} only applies with --upstream")]
-    UpstreamOnly(&'static str),
-    #[error("{0} only applies with --mock")]
-    MockOnly(&'static str),
-    #[error("{0} only applies with --auth-url or --mock-auth")]
-    AuthOnly(&'static str),
     #[error("--auth-url {0}: {1}")]
     BadAuthUrl(String, String),
-    #[error("{0} only applies with --allow-sync")]
-    SyncOnly(&'static str),
-    #[error("{0} must be {1}")]
-    BadNumber(&'static str, &'static str),
     #[error("--trusted-proxy {0}: {1}")]
     BadTrustedProxy(String, String),
     #[error("--redis: {0}")]
@@ -403,210 +400,131 @@ pub enum SettingsError {
 
 impl Settings {
     /// Checks the command line, reading credentials through `env` (the
-    /// process environment in `main`, a map in tests).
+    /// process environment in `main`, a map in tests). clap has already
+    /// checked what needs what (`requires`, `conflicts_with`) and the
+    /// ranges of numbers.
     pub fn from_cli(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         if let Some(dir) = &cli.static_dir {
             if !dir.is_dir() {
                 return Err(SettingsError::StaticNotDir(dir.display().to_string()));
             }
         }
-        let origins = cli
-            .allow_origin
-            .iter()
-            .map(|o| parse_origin(o).map_err(|e| SettingsError::BadOrigin(o.clone(), e)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let public_origins = PublicOrigins(
-            cli.public_origin
-                .iter()
-                .map(|o| parse_origin(o).map_err(|e| SettingsError::BadPublicOrigin(o.clone(), e)))
-                .collect::<Result<Vec<_>, _>>()?,
-        );
-        let rate_limit_or = |default: u32| NonZeroU32::new(cli.rate_limit.unwrap_or(default));
-        let trusted_proxies = TrustedProxies(
-            cli.trusted_proxy
-                .iter()
-                .map(|c| {
-                    c.parse::<Cidr>()
-                        .map_err(|e| SettingsError::BadTrustedProxy(c.clone(), e))
-                })
-                .collect::<Result<_, _>>()?,
-        );
-        let connections = connection_limits(&cli, &trusted_proxies)?;
-        let sync = match (cli.allow_sync, cli.sync_cooldown) {
-            (false, Some(_)) => return Err(SettingsError::SyncOnly("--sync-cooldown")),
-            (false, None) => None,
-            (true, cooldown) => Some(SyncSettings {
-                cooldown: seconds(
-                    cooldown.unwrap_or(DEFAULT_SYNC_COOLDOWN_SECS),
-                    0.001,
-                    86_400.0,
-                )
-                .ok_or(SettingsError::BadNumber(
-                    "--sync-cooldown",
-                    "more than 0 and at most 86400 seconds",
-                ))?,
-            }),
+        let public_origins = checked_origins(&cli.public_origin, SettingsError::BadPublicOrigin)?;
+        let origins = checked_origins(&cli.allow_origin, SettingsError::BadOrigin)?;
+        let trusted_proxies = trusted_proxies(&cli.trusted_proxy)?;
+        let (mode, origins, rate_limit) = match &cli.upstream {
+            None => (
+                Mode::Mock { cycle: cli.cycle },
+                if origins.is_empty() {
+                    Origins::Loopback
+                } else {
+                    Origins::List(origins)
+                },
+                cli.rate_limit.unwrap_or(0),
+            ),
+            Some(upstream) => (
+                Mode::Upstream(upstream_settings(&cli, upstream, env)?),
+                Origins::List(origins),
+                cli.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
+            ),
         };
-        let auth = auth_settings(&cli)?;
-        let redis = cli
-            .redis
-            .clone()
-            .or_else(|| env(ENV_REDIS_URL).filter(|v| !v.trim().is_empty()));
-        match cli.upstream {
-            None => {
-                if !cli.project.is_empty() {
-                    return Err(SettingsError::UpstreamOnly("--project"));
-                }
-                if cli.cache_ttl.is_some() {
-                    return Err(SettingsError::UpstreamOnly("--cache-ttl"));
-                }
-                if cli.upstream_timeout.is_some() {
-                    return Err(SettingsError::UpstreamOnly("--upstream-timeout"));
-                }
-                if cli.upstream_rate_limit.is_some() {
-                    return Err(SettingsError::UpstreamOnly("--upstream-rate-limit"));
-                }
-                if cli.upstream_budget.is_some() {
-                    return Err(SettingsError::UpstreamOnly("--upstream-budget"));
-                }
-                if cli.cache_entries.is_some() {
-                    return Err(SettingsError::UpstreamOnly("--cache-entries"));
-                }
-                if cli.redis.is_some() {
-                    return Err(SettingsError::UpstreamOnly("--redis"));
-                }
-                if !(cli.cycle.is_finite() && (1.0..=86_400.0).contains(&cli.cycle)) {
-                    return Err(SettingsError::BadNumber("--cycle", "1 to 86400 seconds"));
-                }
-                Ok(Self {
-                    listen: cli.listen,
-                    mode: Mode::Mock {
-                        cycle: Duration::from_secs_f64(cli.cycle),
-                    },
-                    origins: if origins.is_empty() {
-                        Origins::Loopback
-                    } else {
-                        Origins::List(origins)
-                    },
-                    rate_limit: rate_limit_or(0),
-                    trusted_proxies,
-                    static_dir: cli.static_dir,
-                    sync,
-                    connections,
-                    public_origins: public_origins.clone(),
-                    metrics_listen: cli.metrics_listen,
-                    metrics: Arc::default(),
-                    auth,
-                })
-            }
-            Some(upstream) => {
-                if cli.mock_auth {
-                    return Err(SettingsError::MockOnly("--mock-auth"));
-                }
-                let base = parse_upstream(&upstream)
-                    .map_err(|e| SettingsError::BadUpstream(upstream.clone(), e))?;
-                for project in &cli.project {
-                    if !is_valid_id(project) {
-                        return Err(SettingsError::BadProject(project.clone()));
-                    }
-                }
-                let cache_ttl =
-                    seconds(cli.cache_ttl.unwrap_or(DEFAULT_CACHE_TTL_SECS), 0.0, 3600.0)
-                        .ok_or(SettingsError::BadNumber("--cache-ttl", "0 to 3600 seconds"))?;
-                let timeout = seconds(
-                    cli.upstream_timeout
-                        .unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_SECS),
-                    0.001,
-                    300.0,
-                )
-                .ok_or(SettingsError::BadNumber(
-                    "--upstream-timeout",
-                    "more than 0 and at most 300 seconds",
-                ))?;
-                let redis = match redis {
-                    Some(url) => {
-                        Some(RedisUrl::parse(url.trim()).map_err(SettingsError::BadRedis)?)
-                    }
-                    None => None,
-                };
-                let (credentials, project_header) = credentials_from_env(env)?;
-                Ok(Self {
-                    listen: cli.listen,
-                    mode: Mode::Upstream(UpstreamSettings {
-                        base,
-                        credentials,
-                        project_header,
-                        projects: cli.project,
-                        cache_ttl,
-                        timeout,
-                        upstream_rate_limit: NonZeroU32::new(
-                            cli.upstream_rate_limit
-                                .unwrap_or(DEFAULT_UPSTREAM_RATE_LIMIT),
-                        ),
-                        upstream_budget: NonZeroU32::new(
-                            cli.upstream_budget.unwrap_or(DEFAULT_UPSTREAM_BUDGET),
-                        ),
-                        cache_entries: NonZeroUsize::new(
-                            cli.cache_entries
-                                .map_or(crate::cache::DEFAULT_ENTRIES, |n| n as usize),
-                        )
-                        .unwrap_or(NonZeroUsize::MIN),
-                        redis,
-                    }),
-                    origins: Origins::List(origins),
-                    rate_limit: rate_limit_or(DEFAULT_RATE_LIMIT),
-                    trusted_proxies,
-                    static_dir: cli.static_dir,
-                    sync,
-                    connections,
-                    public_origins: public_origins.clone(),
-                    metrics_listen: cli.metrics_listen,
-                    metrics: Arc::default(),
-                    auth,
-                })
-            }
-        }
+        Ok(Self {
+            listen: cli.listen,
+            mode,
+            origins,
+            rate_limit: NonZeroU32::new(rate_limit),
+            connections: connection_limits(&cli, &trusted_proxies),
+            trusted_proxies,
+            sync: cli.allow_sync.then(|| SyncSettings {
+                cooldown: cli.sync_cooldown.unwrap_or(DEFAULT_SYNC_COOLDOWN),
+            }),
+            public_origins: PublicOrigins(public_origins),
+            metrics_listen: cli.metrics_listen,
+            metrics: Arc::default(),
+            auth: auth_settings(&cli)?,
+            static_dir: cli.static_dir,
+        })
     }
 }
 
-/// `--auth-url` or `--mock-auth`, and their options, checked.
+/// `--allow-origin` or `--public-origin` values, checked (`bad` names the
+/// option in the error).
+fn checked_origins(
+    values: &[String],
+    bad: fn(String, String) -> SettingsError,
+) -> Result<Vec<String>, SettingsError> {
+    values
+        .iter()
+        .map(|o| parse_origin(o).map_err(|e| bad(o.clone(), e)))
+        .collect()
+}
+
+/// `--trusted-proxy` values, checked.
+fn trusted_proxies(values: &[String]) -> Result<TrustedProxies, SettingsError> {
+    values
+        .iter()
+        .map(|c| {
+            c.parse::<Cidr>()
+                .map_err(|e| SettingsError::BadTrustedProxy(c.clone(), e))
+        })
+        .collect::<Result<_, _>>()
+        .map(TrustedProxies)
+}
+
+/// `--upstream` and the options that need it, checked; credentials and the
+/// Redis URL may come from `env`.
+fn upstream_settings(
+    cli: &Cli,
+    upstream: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<UpstreamSettings, SettingsError> {
+    let base =
+        parse_upstream(upstream).map_err(|e| SettingsError::BadUpstream(upstream.to_owned(), e))?;
+    if let Some(project) = cli.project.iter().find(|p| !is_valid_id(p)) {
+        return Err(SettingsError::BadProject(project.clone()));
+    }
+    let redis = cli
+        .redis
+        .clone()
+        .or_else(|| env(ENV_REDIS_URL).filter(|v| !v.trim().is_empty()))
+        .map(|url| RedisUrl::parse(url.trim()).map_err(SettingsError::BadRedis))
+        .transpose()?;
+    let (credentials, project_header) = credentials_from_env(env)?;
+    let entries = cli
+        .cache_entries
+        .map_or(crate::cache::DEFAULT_ENTRIES, |n| n as usize);
+    Ok(UpstreamSettings {
+        base,
+        credentials,
+        project_header,
+        projects: cli.project.clone(),
+        cache_ttl: cli.cache_ttl.unwrap_or(DEFAULT_CACHE_TTL),
+        timeout: cli.upstream_timeout.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT),
+        upstream_rate_limit: NonZeroU32::new(
+            cli.upstream_rate_limit
+                .unwrap_or(DEFAULT_UPSTREAM_RATE_LIMIT),
+        ),
+        upstream_budget: NonZeroU32::new(cli.upstream_budget.unwrap_or(DEFAULT_UPSTREAM_BUDGET)),
+        cache_entries: NonZeroUsize::new(entries).unwrap_or(NonZeroUsize::MIN),
+        redis,
+    })
+}
+
+/// `--auth-url` or `--mock-auth`, and their options.
 fn auth_settings(cli: &Cli) -> Result<Option<AuthSettings>, SettingsError> {
     let decider = match (&cli.auth_url, cli.mock_auth) {
         (Some(url), _) => Decider::Remote(
             parse_auth_url(url).map_err(|e| SettingsError::BadAuthUrl(url.clone(), e))?,
         ),
         (None, true) => Decider::Mock,
-        (None, false) => {
-            if cli.auth_ttl.is_some() {
-                return Err(SettingsError::AuthOnly("--auth-ttl"));
-            }
-            if cli.auth_timeout.is_some() {
-                return Err(SettingsError::AuthOnly("--auth-timeout"));
-            }
-            return Ok(None);
-        }
+        (None, false) => return Ok(None),
     };
-    if matches!(decider, Decider::Mock) && cli.auth_timeout.is_some() {
-        return Err(SettingsError::AuthOnly("--auth-timeout"));
-    }
     Ok(Some(AuthSettings {
         decider,
-        ttl: seconds(
-            cli.auth_ttl.unwrap_or(crate::auth::DEFAULT_AUTH_TTL_SECS),
-            0.0,
-            3600.0,
-        )
-        .ok_or(SettingsError::BadNumber("--auth-ttl", "0 to 3600 seconds"))?,
-        timeout: seconds(
-            cli.auth_timeout
-                .unwrap_or(crate::auth::DEFAULT_AUTH_TIMEOUT_SECS),
-            0.001,
-            60.0,
-        )
-        .ok_or(SettingsError::BadNumber(
-            "--auth-timeout",
-            "more than 0 and at most 60 seconds",
-        ))?,
+        ttl: cli.auth_ttl.unwrap_or(crate::auth::DEFAULT_AUTH_TTL),
+        timeout: cli
+            .auth_timeout
+            .unwrap_or(crate::auth::DEFAULT_AUTH_TIMEOUT),
     }))
 }
 
@@ -641,41 +559,49 @@ fn secure_url(value: &str, sends: &str) -> Result<Url, String> {
     }
 }
 
-/// The listener's options, checked.
-fn connection_limits(
-    cli: &Cli,
-    trusted_proxies: &TrustedProxies,
-) -> Result<ConnectionLimits, SettingsError> {
-    let secs = |value: Option<f64>, default: f64, name: &'static str| {
-        seconds(value.unwrap_or(default), 0.001, 3600.0).ok_or(SettingsError::BadNumber(
-            name,
-            "more than 0 and at most 3600 seconds",
-        ))
-    };
-    Ok(ConnectionLimits {
-        header_timeout: secs(
-            cli.header_timeout,
-            DEFAULT_HEADER_TIMEOUT_SECS,
-            "--header-timeout",
-        )?,
-        write_timeout: secs(
-            cli.write_timeout,
-            DEFAULT_WRITE_TIMEOUT_SECS,
-            "--write-timeout",
-        )?,
+/// The listener's options.
+fn connection_limits(cli: &Cli, trusted_proxies: &TrustedProxies) -> ConnectionLimits {
+    let defaults = ConnectionLimits::default();
+    ConnectionLimits {
+        header_timeout: cli.header_timeout.unwrap_or(defaults.header_timeout),
+        write_timeout: cli.write_timeout.unwrap_or(defaults.write_timeout),
         max_connections: cli.max_connections as usize,
         max_connections_per_client: cli.max_connections_per_client as usize,
-        shutdown_grace: secs(
-            cli.shutdown_grace,
-            DEFAULT_SHUTDOWN_GRACE_SECS,
-            "--shutdown-grace",
-        )?,
+        shutdown_grace: cli.shutdown_grace.unwrap_or(defaults.shutdown_grace),
         trusted_proxies: trusted_proxies.clone(),
-    })
+    }
 }
 
-fn seconds(value: f64, min: f64, max: f64) -> Option<Duration> {
-    (value.is_finite() && (min..=max).contains(&value)).then(|| Duration::from_secs_f64(value))
+/// The least a number of seconds may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Least {
+    Zero,
+    AboveZero,
+    One,
+}
+
+/// clap's value parser for a number of seconds from `least` to `most`
+/// (clap's own ranges are for integers); no NaN or infinity.
+fn seconds(
+    least: Least,
+    most: f64,
+) -> impl Fn(&str) -> Result<Duration, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let range = match least {
+            Least::Zero => format!("0 to {most} seconds"),
+            Least::AboveZero => format!("more than 0 and at most {most} seconds"),
+            Least::One => format!("1 to {most} seconds"),
+        };
+        let above_least = |n: f64| match least {
+            Least::Zero => n >= 0.0,
+            Least::AboveZero => n > 0.0,
+            Least::One => n >= 1.0,
+        };
+        match text.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() && above_least(n) && n <= most => Ok(Duration::from_secs_f64(n)),
+            _ => Err(format!("must be {range}")),
+        }
+    }
 }
 
 /// `https://host[:port]` (or `http://` to a loopback host, for tests and
@@ -743,6 +669,24 @@ mod tests {
         let mut all = vec!["modelarts-sync-proxy"];
         all.extend_from_slice(args);
         Cli::try_parse_from(all).unwrap()
+    }
+
+    /// clap's message for a command line it refuses.
+    fn refused(args: &[&str]) -> String {
+        let mut all = vec!["modelarts-sync-proxy"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all) {
+            Ok(_) => panic!("{args:?} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Asserts that clap refuses `args` with a message naming each of `names`.
+    fn assert_refused(args: &[&str], names: &[&str]) {
+        let message = refused(args);
+        for name in names {
+            assert!(message.contains(name), "{args:?}: {message}");
+        }
     }
 
     fn settings(args: &[&str], env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
@@ -883,22 +827,16 @@ mod tests {
             settings(&with(&["--project", "a/b"]), env).unwrap_err(),
             SettingsError::BadProject("a/b".into())
         );
-        assert!(matches!(
-            settings(&with(&["--cache-ttl=-1"]), env).unwrap_err(),
-            SettingsError::BadNumber("--cache-ttl", _)
-        ));
-        assert!(matches!(
-            settings(&with(&["--upstream-timeout", "0"]), env).unwrap_err(),
-            SettingsError::BadNumber("--upstream-timeout", _)
-        ));
-        assert_eq!(
-            settings(&["--project", "p"], &[]).unwrap_err(),
-            SettingsError::UpstreamOnly("--project")
+        assert_refused(
+            &with(&["--cache-ttl=-1"]),
+            &["--cache-ttl", "0 to 3600 seconds"],
         );
-        assert!(matches!(
-            settings(&["--cycle", "0.5"], &[]).unwrap_err(),
-            SettingsError::BadNumber("--cycle", _)
-        ));
+        assert_refused(
+            &with(&["--upstream-timeout", "0"]),
+            &["--upstream-timeout", "more than 0 and at most 300 seconds"],
+        );
+        assert_refused(&["--project", "p"], &["--upstream"]);
+        assert_refused(&["--cycle", "0.5"], &["--cycle", "1 to 86400 seconds"]);
         assert!(matches!(
             settings(&["--public-origin", "https://status.example.com/api"], &[]).unwrap_err(),
             SettingsError::BadPublicOrigin(..)
@@ -914,13 +852,7 @@ mod tests {
             "--write-timeout=nan",
             "--shutdown-grace=4000",
         ] {
-            assert!(
-                matches!(
-                    settings(&[bad], &[]).unwrap_err(),
-                    SettingsError::BadNumber(..)
-                ),
-                "{bad}"
-            );
+            assert_refused(&[bad], &["more than 0 and at most 3600 seconds"]);
         }
         assert!(Cli::try_parse_from(["x", "--max-connections", "0"]).is_err());
         let limits = settings(
@@ -1003,14 +935,8 @@ mod tests {
             settings(&with(&["--trusted-proxy", "10.0.0.1/8"]), env).unwrap_err(),
             SettingsError::BadTrustedProxy(..)
         ));
-        assert_eq!(
-            settings(&["--redis", "redis://127.0.0.1"], &[]).unwrap_err(),
-            SettingsError::UpstreamOnly("--redis")
-        );
-        assert_eq!(
-            settings(&["--upstream-rate-limit", "5"], &[]).unwrap_err(),
-            SettingsError::UpstreamOnly("--upstream-rate-limit")
-        );
+        assert_refused(&["--redis", "redis://127.0.0.1"], &["--upstream"]);
+        assert_refused(&["--upstream-rate-limit", "5"], &["--upstream"]);
         // --trusted-proxy applies to the mock too (its --rate-limit).
         let s = settings(&["--trusted-proxy", "127.0.0.1"], &[]).unwrap();
         assert!(s.trusted_proxies.trusts("127.0.0.1".parse().unwrap()));
@@ -1040,18 +966,9 @@ mod tests {
             "--sync-cooldown=86401",
             "--sync-cooldown=NaN",
         ] {
-            assert!(
-                matches!(
-                    on(&["--allow-sync", bad]),
-                    Err(SettingsError::BadNumber("--sync-cooldown", _))
-                ),
-                "{bad}"
-            );
+            assert_refused(&with(&["--allow-sync", bad]), &["--sync-cooldown"]);
         }
-        assert_eq!(
-            on(&["--sync-cooldown", "5"]).unwrap_err(),
-            SettingsError::SyncOnly("--sync-cooldown")
-        );
+        assert_refused(&with(&["--sync-cooldown", "5"]), &["--allow-sync"]);
         // The mock takes it too, like upstream mode.
         let s = settings(&["--mock", "--allow-sync", "--sync-cooldown", "2"], &[]).unwrap();
         assert_eq!(s.sync.unwrap().cooldown, Duration::from_secs(2));
@@ -1099,31 +1016,18 @@ mod tests {
         }
         let url = "--auth-url=https://portal.example/auth";
         for bad in ["--auth-ttl=-1", "--auth-ttl=3601", "--auth-ttl=NaN"] {
-            assert!(
-                matches!(
-                    auth(&[url, bad]),
-                    Err(SettingsError::BadNumber("--auth-ttl", _))
-                ),
-                "{bad}"
-            );
+            assert_refused(&with(&[url, bad]), &["--auth-ttl", "0 to 3600 seconds"]);
         }
         for bad in ["--auth-timeout=0", "--auth-timeout=61"] {
-            assert!(
-                matches!(
-                    auth(&[url, bad]),
-                    Err(SettingsError::BadNumber("--auth-timeout", _))
-                ),
-                "{bad}"
+            assert_refused(
+                &with(&[url, bad]),
+                &["--auth-timeout", "at most 60 seconds"],
             );
         }
-        assert_eq!(
-            auth(&["--auth-ttl", "5"]).unwrap_err(),
-            SettingsError::AuthOnly("--auth-ttl")
-        );
-        assert_eq!(
-            auth(&["--mock-auth"]).unwrap_err(),
-            SettingsError::MockOnly("--mock-auth")
-        );
+        assert_refused(&with(&["--auth-ttl", "5"]), &["--auth-url", "--mock-auth"]);
+        assert_refused(&["--mock-auth", "--auth-timeout", "1"], &["--mock-auth"]);
+        assert_refused(&with(&["--auth-timeout", "1"]), &["--auth-url"]);
+        assert_refused(&with(&["--mock-auth"]), &["--mock-auth", "--upstream"]);
         let mock = settings(&["--mock", "--mock-auth"], &[])
             .unwrap()
             .auth
