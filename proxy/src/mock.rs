@@ -202,35 +202,85 @@ impl Mock {
         if let Some(response) = failure(dataset_id) {
             return response;
         }
-        let fixed = |status: &str| {
-            json!({
-                "status": status,
-                "dataset_id": dataset_id,
-                "task_id": format!("task{:012x}", seed & 0xffff_ffff_ffff),
-                "total_sample_count": 12_480,
-                "add_sample_count": 1_250,
-                "deleted_sample_count": 32,
-                "create_time": self.epoch_ms - 754_000,
-                "duration_time": 754_000,
-            })
-        };
-        match dataset_id {
-            "status-queuing" => ok(json!({"status": "QUEUING", "dataset_id": dataset_id,
-                "task_id": "taskQueued01", "create_time": self.epoch_ms - 3_000})),
-            "status-starting" => ok(json!({"status": "STARTING", "dataset_id": dataset_id,
-                "task_id": "taskStarting01", "create_time": self.epoch_ms - 9_000, "duration_time": 2_000})),
-            "status-running" => ok(fixed("RUNNING")),
-            "status-completed" => ok(fixed("COMPLETED")),
+        if let Some(body) = self.fixed_task(dataset_id, seed) {
+            return ok(body);
+        }
+        match self.odd_answer(dataset_id, seed, count).await {
+            Some(response) => response,
+            None => ok(self.simulate(project_id, dataset_id, seed)),
+        }
+    }
+
+    /// A task of `status` with counts and times: what the fixed answers
+    /// start from.
+    fn fixed(&self, status: &str, dataset_id: &str, seed: u64) -> Value {
+        json!({
+            "status": status,
+            "dataset_id": dataset_id,
+            "task_id": format!("task{:012x}", seed & 0xffff_ffff_ffff),
+            "total_sample_count": 12_480,
+            "add_sample_count": 1_250,
+            "deleted_sample_count": 32,
+            "create_time": self.epoch_ms - 754_000,
+            "duration_time": 754_000,
+        })
+    }
+
+    /// The reserved IDs that always show the same task (`status-*`,
+    /// `minimal`, `failed-html`, `text-dataset`, `done-*`).
+    fn fixed_task(&self, dataset_id: &str, seed: u64) -> Option<Value> {
+        let fixed = |status: &str| self.fixed(status, dataset_id, seed);
+        Some(match dataset_id {
+            "status-queuing" => json!({"status": "QUEUING", "dataset_id": dataset_id,
+                "task_id": "taskQueued01", "create_time": self.epoch_ms - 3_000}),
+            "status-starting" => json!({"status": "STARTING", "dataset_id": dataset_id,
+                "task_id": "taskStarting01", "create_time": self.epoch_ms - 9_000, "duration_time": 2_000}),
+            "status-running" => fixed("RUNNING"),
+            "status-completed" => fixed("COMPLETED"),
             "status-failed" => {
                 let mut body = fixed("FAILED");
                 body["error_code"] = json!("ModelArts.4370");
                 body["error_msg"] =
                     json!("Failed to synchronize the dataset: the OBS path of the dataset does not exist.");
-                ok(body)
+                body
             }
-            "status-not-exist" => ok(json!({"status": "NOT_EXIST", "dataset_id": dataset_id})),
-            "status-paused" => ok(fixed("PAUSED")),
-            "minimal" => ok(json!({"status": "COMPLETED", "dataset_id": "gfghHSokody6AJigS5A"})),
+            "status-not-exist" | "text-dataset" => {
+                json!({"status": "NOT_EXIST", "dataset_id": dataset_id})
+            }
+            "status-paused" => fixed("PAUSED"),
+            "minimal" => json!({"status": "COMPLETED", "dataset_id": "gfghHSokody6AJigS5A"}),
+            "failed-html" => {
+                let mut body = fixed("FAILED");
+                body["error_code"] = json!("ModelArts.4370");
+                body["error_msg"] = json!(
+                    "<img src=x onerror=\"window.__mssInjected=1\"><script>window.__mssInjected=2</script><b>bold</b>"
+                );
+                body
+            }
+            id if id.starts_with("done-") => {
+                let mut body = fixed("COMPLETED");
+                body["total_sample_count"] = json!(5_000 + seed % 45_000);
+                body["add_sample_count"] = json!((seed >> 16) % 8_000);
+                body["deleted_sample_count"] = json!((seed >> 32) % 200);
+                body["duration_time"] = json!(60_000 + (seed >> 40) % 3_600_000);
+                body
+            }
+            _ => return None,
+        })
+    }
+
+    /// The reserved IDs whose answers are odd or change with `count`, the
+    /// requests for the dataset so far (`huge-counts`, `not-json`, `slow`,
+    /// `flaky`, `goes-down*`, `turns-odd*`).
+    async fn odd_answer(&self, dataset_id: &str, seed: u64, count: u64) -> Option<Response> {
+        let running = || ok(self.fixed("RUNNING", dataset_id, seed));
+        let unavailable = || {
+            html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "503 Service Temporarily Unavailable",
+            )
+        };
+        Some(match dataset_id {
             "huge-counts" => {
                 // Written by hand: serde_json would keep them exact too, but
                 // this is the literal text a client must not round.
@@ -239,15 +289,6 @@ impl Mock {
                 );
                 json_text(StatusCode::OK, body)
             }
-            "failed-html" => {
-                let mut body = fixed("FAILED");
-                body["error_code"] = json!("ModelArts.4370");
-                body["error_msg"] = json!(
-                    "<img src=x onerror=\"window.__mssInjected=1\"><script>window.__mssInjected=2</script><b>bold</b>"
-                );
-                ok(body)
-            }
-            "text-dataset" => ok(json!({"status": "NOT_EXIST", "dataset_id": dataset_id})),
             "not-json" => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -256,33 +297,19 @@ impl Mock {
                 .into_response(),
             "slow" => {
                 tokio::time::sleep(Duration::from_secs(30)).await;
-                ok(fixed("RUNNING"))
+                running()
             }
-            "flaky" if count % 2 == 0 => html(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "503 Service Temporarily Unavailable",
-            ),
-            "flaky" => ok(fixed("RUNNING")),
-            id if id.starts_with("goes-down") && count > 1 => html(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "503 Service Temporarily Unavailable",
-            ),
-            id if id.starts_with("goes-down") => ok(fixed("RUNNING")),
+            "flaky" if count.is_multiple_of(2) => unavailable(),
+            "flaky" => running(),
+            id if id.starts_with("goes-down") && count > 1 => unavailable(),
+            id if id.starts_with("goes-down") => running(),
             // A server that changed its types: members of the wrong JSON type.
             id if id.starts_with("turns-odd") && count > 1 => {
                 ok(json!({"status": 5, "total_sample_count": "many", "dataset_id": id}))
             }
-            id if id.starts_with("turns-odd") => ok(fixed("RUNNING")),
-            id if id.starts_with("done-") => {
-                let mut body = fixed("COMPLETED");
-                body["total_sample_count"] = json!(5_000 + seed % 45_000);
-                body["add_sample_count"] = json!((seed >> 16) % 8_000);
-                body["deleted_sample_count"] = json!((seed >> 32) % 200);
-                body["duration_time"] = json!(60_000 + (seed >> 40) % 3_600_000);
-                ok(body)
-            }
-            _ => ok(self.simulate(project_id, dataset_id, seed)),
-        }
+            id if id.starts_with("turns-odd") => running(),
+            _ => return None,
+        })
     }
 
     /// The lifecycle task for an unreserved dataset ID.
