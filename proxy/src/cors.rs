@@ -11,6 +11,12 @@
 //! path with `--allow-sync`, `POST` with `Accept` and `X-Requested-With`
 //! instead (the header that makes a cross-origin POST need this preflight:
 //! see [`crate::sync`]).
+//!
+//! Written here rather than with tower-http's `CorsLayer`: that layer
+//! answers every `OPTIONS` with 200 and sends `Access-Control-Allow-Methods`,
+//! `-Allow-Headers` and `-Max-Age` on preflights from any origin, listed or
+//! not; this proxy answers a preflight 204 and tells an origin not listed
+//! nothing at all (tests/cors_static.rs holds both).
 
 use std::sync::Arc;
 
@@ -90,7 +96,14 @@ pub async fn middleware(State(cors): State<Arc<Cors>>, request: Request, next: N
         && request
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let sync = cors.sync && validation::is_sync_path(request.uri().path());
+    let asked = match (
+        preflight,
+        cors.sync && validation::is_sync_path(request.uri().path()),
+    ) {
+        (false, _) => Asked::Request,
+        (true, false) => Asked::PreflightForGet,
+        (true, true) => Asked::PreflightForSync,
+    };
     let mut response = if preflight {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -99,12 +112,23 @@ pub async fn middleware(State(cors): State<Arc<Cors>>, request: Request, next: N
     let headers = response.headers_mut();
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(origin) = origin {
-        add_cors(headers, origin, preflight, sync);
+        add_cors(headers, origin, asked);
     }
     response
 }
 
-fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool, sync: bool) {
+/// What a request with an allowed `Origin` asks of CORS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// The request itself: its answer may be read.
+    Request,
+    /// A preflight for the status API (`GET`).
+    PreflightForGet,
+    /// A preflight for the sync path with `--allow-sync` (`POST`).
+    PreflightForSync,
+}
+
+fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, asked: Asked) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     // A portal on another origin sends its viewers' cookies
     // (`credentials="include"`) for `--auth-url` to decide: only the
@@ -118,25 +142,23 @@ fn add_cors(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool, sync:
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("Retry-After"),
     );
-    if preflight {
-        let (methods, request_headers) = if sync {
-            ("POST", "Accept, X-Requested-With")
-        } else {
-            ("GET", "Accept")
-        };
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static(methods),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(request_headers),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
-    }
+    let (methods, request_headers) = match asked {
+        Asked::Request => return,
+        Asked::PreflightForGet => ("GET", "Accept"),
+        Asked::PreflightForSync => ("POST", "Accept, X-Requested-With"),
+    };
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(methods),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(request_headers),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
 }
 
 #[cfg(test)]
