@@ -18,7 +18,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 
 use crate::cache::Source;
 
@@ -114,77 +114,76 @@ impl fmt::Debug for Metrics {
     }
 }
 
+/// Registers `metric` as `name` with its `help`; returns it (a handle to the
+/// metric registered).
+fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("modelarts_sync_proxy");
-        let requests = Family::<RequestLabels, Counter>::default();
-        registry.register(
-            "requests",
-            "Requests answered, by route and HTTP status",
-            requests.clone(),
-        );
-        let upstream = Family::<UpstreamLabels, Histogram>::new_with_constructor(
-            upstream_histogram as fn() -> Histogram,
-        );
-        registry.register(
-            "upstream_request_duration_seconds",
-            "Requests to ModelArts and how long they took, by kind and upstream status",
-            upstream.clone(),
-        );
-        let cache = Family::<CacheLabels, Counter>::default();
-        registry.register(
-            "cache",
-            "Dataset answers by where they came from: this replica's cache (hit), a fetch under way (shared), a new fetch (miss)",
-            cache.clone(),
-        );
-        let limited = Family::<LimitLabels, Counter>::default();
-        registry.register(
-            "rate_limited",
-            "Requests answered 429, by the limit that refused them",
-            limited.clone(),
-        );
-        let auth = Family::<AuthLabels, Counter>::default();
-        registry.register(
-            "auth_decisions",
-            "Viewer authorizations (--auth-url, --mock-auth), by decision and where it came from: kept (hit), asked by another request (shared), asked (miss)",
-            auth.clone(),
-        );
-        let redis_faults = Counter::default();
-        registry.register(
-            "redis_faults",
-            "Redis operations that failed or timed out (--redis); the replica's own cache answered",
-            redis_faults.clone(),
-        );
-        let open_connections = Gauge::default();
-        registry.register(
-            "open_connections",
-            "Client connections open now",
-            open_connections.clone(),
-        );
-        let refused_connections = Counter::default();
-        registry.register(
-            "refused_connections",
-            "Connections closed at once by --max-connections or --max-connections-per-client",
-            refused_connections.clone(),
-        );
-        let cache_entries = Gauge::default();
-        registry.register(
-            "cache_entries",
-            "Datasets the cache holds (at most --cache-entries)",
-            cache_entries.clone(),
-        );
+        // Fields are made in the order written: the registry last.
         Self {
-            registry,
-            requests,
-            upstream,
-            cache,
-            limited,
-            auth,
-            redis_faults,
-            open_connections,
-            refused_connections,
-            cache_entries,
+            requests: registered(
+                &mut registry,
+                "requests",
+                "Requests answered, by route and HTTP status",
+                Family::<RequestLabels, Counter>::default(),
+            ),
+            upstream: registered(
+                &mut registry,
+                "upstream_request_duration_seconds",
+                "Requests to ModelArts and how long they took, by kind and upstream status",
+                Family::<UpstreamLabels, Histogram>::new_with_constructor(
+                    upstream_histogram as fn() -> Histogram,
+                ),
+            ),
+            cache: registered(
+                &mut registry,
+                "cache",
+                "Dataset answers by where they came from: this replica's cache (hit), a fetch under way (shared), a new fetch (miss)",
+                Family::<CacheLabels, Counter>::default(),
+            ),
+            limited: registered(
+                &mut registry,
+                "rate_limited",
+                "Requests answered 429, by the limit that refused them",
+                Family::<LimitLabels, Counter>::default(),
+            ),
+            auth: registered(
+                &mut registry,
+                "auth_decisions",
+                "Viewer authorizations (--auth-url, --mock-auth), by decision and where it came from: kept (hit), asked by another request (shared), asked (miss)",
+                Family::<AuthLabels, Counter>::default(),
+            ),
+            redis_faults: registered(
+                &mut registry,
+                "redis_faults",
+                "Redis operations that failed or timed out (--redis); the replica's own cache answered",
+                Counter::default(),
+            ),
+            open_connections: registered(
+                &mut registry,
+                "open_connections",
+                "Client connections open now",
+                Gauge::default(),
+            ),
+            refused_connections: registered(
+                &mut registry,
+                "refused_connections",
+                "Connections closed at once by --max-connections or --max-connections-per-client",
+                Counter::default(),
+            ),
+            cache_entries: registered(
+                &mut registry,
+                "cache_entries",
+                "Datasets the cache holds (at most --cache-entries)",
+                Gauge::default(),
+            ),
             redis_fault_source: OnceLock::new(),
+            registry,
         }
     }
 }

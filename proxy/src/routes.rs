@@ -42,7 +42,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::access_log::{self, Outcome};
 use crate::auth::{self, Authorizer, Viewer};
 use crate::cache::{SingleFlight, Source};
-use crate::client::ClientIp;
+use crate::client::{ClientIp, TrustedProxies};
 use crate::cors::{Cors, Origins};
 use crate::errors::{self, ApiError};
 use crate::host::PublicOrigins;
@@ -124,16 +124,35 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
         Some(dir) => router.fallback_service(static_files::router(dir)),
         None => router.fallback(errors::fallback),
     };
-    Ok(router
+    let cors = Cors {
+        origins: settings.origins,
+        sync: gate.is_some(),
+    };
+    Ok(with_layers(
+        router,
+        settings.public_origins,
+        cors,
+        metrics,
+        settings.trusted_proxies,
+    ))
+}
+
+/// The layers every request goes through, the last added first: the
+/// client's address, the access log, `nosniff`, CORS, then the Host check.
+fn with_layers(
+    router: Router,
+    public_origins: PublicOrigins,
+    cors: Cors,
+    metrics: Arc<Metrics>,
+    trusted_proxies: TrustedProxies,
+) -> Router {
+    router
         .layer(middleware::from_fn_with_state(
-            Arc::new(settings.public_origins),
+            Arc::new(public_origins),
             host::middleware,
         ))
         .layer(middleware::from_fn_with_state(
-            Arc::new(Cors {
-                origins: settings.origins,
-                sync: gate.is_some(),
-            }),
+            Arc::new(cors),
             cors::middleware,
         ))
         .layer(SetResponseHeaderLayer::overriding(
@@ -145,9 +164,9 @@ pub fn router(settings: Settings) -> Result<Router, BuildError> {
             access_log::middleware,
         ))
         .layer(middleware::from_fn_with_state(
-            Arc::new(settings.trusted_proxies),
+            Arc::new(trusted_proxies),
             client::middleware,
-        )))
+        ))
 }
 
 /// Always 200 while the proxy serves (Redis being down changes nothing a
@@ -472,68 +491,78 @@ async fn proxy_sync(
     uri: Uri,
 ) -> Response {
     let allows = |project_id: &str| proxy.allows(project_id);
-    let sender = Arc::clone(&proxy);
-    let period = gate.as_ref().map(|g| g.cooldowns.period());
-    let metrics = gate.as_ref().map(|g| Arc::clone(&g.metrics));
-    let send = |target: Target| async move {
-        let proxy = sender;
-        // With --redis, the cooldown is the replicas' together.
-        let mut claimed = None;
-        if let (Some(shared), Some(period)) = (&proxy.shared, period) {
-            match shared.claim_cooldown(&target, period).await {
-                Ok(token) => claimed = token,
-                Err(wait) => {
-                    if let Some(metrics) = &metrics {
-                        metrics.limited(Limit::SyncCooldown);
-                    }
-                    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-                    return Err((
-                        ApiError::sync_cooldown(secs).into_response(),
-                        SyncResult::Cooldown,
-                    ));
-                }
-            }
-        }
-        if let Err(refusal) = proxy.admit(client) {
-            if let (Some(shared), Some(token)) = (&proxy.shared, &claimed) {
-                shared.release_cooldown(&target, token).await;
-            }
-            return Err((refusal.into_response(), SyncResult::RateLimited));
-        }
-        // In a task of its own: a client that goes away mid-request neither
-        // cuts the trigger short nor skips dropping the stale status (its
-        // cooldown then simply stays).
-        let trigger = tokio::spawn(async move {
-            let answer = proxy.upstream.trigger(&target).await;
-            if answer.status.is_success() {
-                proxy.answers.forget(&target);
-                if let Some(shared) = &proxy.shared {
-                    shared.forget(&target).await;
-                }
-            }
-            if let (Some(shared), Some(token)) = (&proxy.shared, &claimed) {
-                if !sync::keeps_cooldown(answer.upstream_status) {
-                    shared.release_cooldown(&target, token).await;
-                }
-            }
-            answer
-        });
-        let answer = trigger
-            .await
-            .unwrap_or_else(|_| UpstreamAnswer::bad_gateway("The upstream request failed."));
-        let mut response = answer.to_response();
-        response.extensions_mut().insert(Outcome {
-            upstream_status: answer.upstream_status.map(|s| s.as_u16()),
-            cache: None,
-        });
-        Ok((response, answer.upstream_status))
-    };
+    let cooldown = gate
+        .as_ref()
+        .map(|g| (g.cooldowns.period(), Arc::clone(&g.metrics)));
+    let send = |target| send_sync(Arc::clone(&proxy), client, cooldown, target);
     let request = Request {
         method: &method,
         headers: &headers,
         uri: &uri,
     };
     sync_flow(gate.as_deref(), &viewer, request, allows, send).await
+}
+
+/// What a sync costs: a result to show, or a refusal and why.
+type SyncSent = Result<(Response, Option<StatusCode>), (Response, SyncResult)>;
+
+/// Sends a sync the guards let through: claims the replicas' cooldown
+/// (with --redis and `cooldown`: the period and where to count a refusal),
+/// spends the client's upstream allowance, then triggers the upstream.
+async fn send_sync(
+    proxy: Arc<Proxy>,
+    client: IpAddr,
+    cooldown: Option<(Duration, Arc<Metrics>)>,
+    target: Target,
+) -> SyncSent {
+    // With --redis, the cooldown is the replicas' together.
+    let mut claimed = None;
+    if let (Some(shared), Some((period, metrics))) = (&proxy.shared, &cooldown) {
+        match shared.claim_cooldown(&target, *period).await {
+            Ok(token) => claimed = token,
+            Err(wait) => {
+                metrics.limited(Limit::SyncCooldown);
+                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+                return Err((
+                    ApiError::sync_cooldown(secs).into_response(),
+                    SyncResult::Cooldown,
+                ));
+            }
+        }
+    }
+    if let Err(refusal) = proxy.admit(client) {
+        if let (Some(shared), Some(token)) = (&proxy.shared, &claimed) {
+            shared.release_cooldown(&target, token).await;
+        }
+        return Err((refusal.into_response(), SyncResult::RateLimited));
+    }
+    // In a task of its own: a client that goes away mid-request neither
+    // cuts the trigger short nor skips dropping the stale status (its
+    // cooldown then simply stays).
+    let trigger = tokio::spawn(async move {
+        let answer = proxy.upstream.trigger(&target).await;
+        if answer.status.is_success() {
+            proxy.answers.forget(&target);
+            if let Some(shared) = &proxy.shared {
+                shared.forget(&target).await;
+            }
+        }
+        if let (Some(shared), Some(token)) = (&proxy.shared, &claimed) {
+            if !sync::keeps_cooldown(answer.upstream_status) {
+                shared.release_cooldown(&target, token).await;
+            }
+        }
+        answer
+    });
+    let answer = trigger
+        .await
+        .unwrap_or_else(|_| UpstreamAnswer::bad_gateway("The upstream request failed."));
+    let mut response = answer.to_response();
+    response.extensions_mut().insert(Outcome {
+        upstream_status: answer.upstream_status.map(|s| s.as_u16()),
+        cache: None,
+    });
+    Ok((response, answer.upstream_status))
 }
 
 /// The parts of a trigger request the guards read.
@@ -560,9 +589,7 @@ async fn sync_flow<S, Fut>(
 ) -> Response
 where
     S: FnOnce(Target) -> Fut,
-    Fut: std::future::Future<
-        Output = Result<(Response, Option<StatusCode>), (Response, SyncResult)>,
-    >,
+    Fut: std::future::Future<Output = SyncSent>,
 {
     let Some(gate) = gate else {
         // Not there: a POST is 405 (and says why), anything else what any
