@@ -7,7 +7,8 @@ use std::process::Command;
 
 use crate::mock::start_mock_built;
 use crate::release::{release_build, trunk_release};
-use crate::{compress, files_under, root, run, setup, Result};
+use crate::site::{copy, copy_dist};
+use crate::{compress, root, run, setup, Result};
 
 pub fn bench() -> Result {
     let tools = setup::ensure_all()?;
@@ -68,20 +69,8 @@ pub fn bench() -> Result {
 /// (`?project_id=p` → `project-id="p"`); `n=100` makes 100 cards, of
 /// datasets `{dataset_id}-0` … `-99`.
 fn widget_page(dist: &Path, page: &Path) -> Result {
-    if page.exists() {
-        std::fs::remove_dir_all(page).map_err(|e| format!("{}: {e}", page.display()))?;
-    }
     let mut preloads = String::new();
-    for file in files_under(dist, |_| true)? {
-        if compress::is_precompressed_html(&file) {
-            continue;
-        }
-        let rel = file.strip_prefix(dist).map_err(|e| e.to_string())?;
-        let to = page.join(rel);
-        if let Some(dir) = to.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::copy(&file, &to).map_err(|e| format!("{}: {e}", file.display()))?;
+    copy_dist(dist, page, |file, rel, to| {
         let href = rel.to_string_lossy().replace('\\', "/");
         if href.ends_with("_bg.wasm") {
             preloads.push_str(&format!(
@@ -90,7 +79,8 @@ fn widget_page(dist: &Path, page: &Path) -> Result {
         } else if href == "modelarts-sync-status.js" || href.starts_with("snippets/") {
             preloads.push_str(&format!("<link rel=\"modulepreload\" href=\"/{href}\">\n"));
         }
-    }
+        copy(file, to)
+    })?;
     for (name, head) in [("index.html", ""), ("preload.html", preloads.as_str())] {
         let html = format!(
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>widget</title>\n\

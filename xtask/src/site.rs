@@ -16,32 +16,51 @@ pub fn e2e_site(dist: &Path) -> Result<PathBuf> {
     Ok(site)
 }
 
-fn copy_site(dist: &Path, extra: &Path, site: &Path) -> Result {
-    if site.exists() {
-        std::fs::remove_dir_all(site).map_err(|e| format!("{}: {e}", site.display()))?;
+/// Writes `dist`'s files (not its precompressed HTML: the pages may
+/// change) under `to`, emptied first: `write(file, relative path,
+/// destination)` for each, its folder made.
+pub fn copy_dist(
+    dist: &Path,
+    to: &Path,
+    mut write: impl FnMut(&Path, &Path, &Path) -> Result,
+) -> Result {
+    if to.exists() {
+        std::fs::remove_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
     }
-    const TAG: &str = "<script src=\"/e2e/init.js\"></script>\n";
     for file in files_under(dist, |_| true)? {
         if compress::is_precompressed_html(&file) {
             continue;
         }
         let rel = file.strip_prefix(dist).map_err(|e| e.to_string())?;
-        let to = site.join(rel);
-        if let Some(dir) = to.parent() {
+        let dest = to.join(rel);
+        if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        if file.extension().is_some_and(|x| x == "html") {
-            let html =
-                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let at = html
-                .find("</head>")
-                .ok_or_else(|| format!("{} has no </head>", file.display()))?;
-            let html = format!("{}{TAG}{}", &html[..at], &html[at..]);
-            std::fs::write(&to, html).map_err(|e| format!("{}: {e}", to.display()))?;
-        } else {
-            std::fs::copy(&file, &to).map_err(|e| format!("{}: {e}", file.display()))?;
-        }
+        write(&file, rel, &dest)?;
     }
+    Ok(())
+}
+
+/// Copies a file.
+pub fn copy(file: &Path, to: &Path) -> Result {
+    std::fs::copy(file, to)
+        .map(|_| ())
+        .map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn copy_site(dist: &Path, extra: &Path, site: &Path) -> Result {
+    const TAG: &str = "<script src=\"/e2e/init.js\"></script>\n";
+    copy_dist(dist, site, |file, _, to| {
+        if file.extension().is_none_or(|x| x != "html") {
+            return copy(file, to);
+        }
+        let html = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let at = html
+            .find("</head>")
+            .ok_or_else(|| format!("{} has no </head>", file.display()))?;
+        let html = format!("{}{TAG}{}", &html[..at], &html[at..]);
+        std::fs::write(to, html).map_err(|e| format!("{}: {e}", to.display()))
+    })?;
     let into = site.join("e2e");
     std::fs::create_dir_all(&into).map_err(|e| format!("{}: {e}", into.display()))?;
     for file in files_under(extra, |_| false)? {
