@@ -1,12 +1,17 @@
 // The <modelarts-sync-status> custom element. A class extending HTMLElement
 // cannot be written in Rust, so this file holds the element's life cycle and
 // hands every decision to the wasm `mount` it is given; the attributes it
-// observes come from the wasm too (core::config::OPTIONS).
+// observes and the properties it has come from the wasm too
+// (core::config::OPTIONS).
 //
 // Attributes are read as a whole on each change (batched per microtask); a
 // change remounts the card, so a new dataset-id shows the new task at once.
+// Every option is also a property (`el.datasetId = 'd2'`) that reads and
+// writes its attribute, as built-in elements' properties do; so frameworks
+// that set properties (React 19, Vue) and those that set attributes give
+// the same card.
 
-export function defineElement(name, mount, attributes) {
+export function defineElement(name, mount, attributes, properties, reflected) {
   if (customElements.get(name)) return;
 
   class ModelartsSyncStatus extends HTMLElement {
@@ -23,6 +28,16 @@ export function defineElement(name, mount, attributes) {
     }
 
     connectedCallback() {
+      // A property set before this class was defined (a framework rendered
+      // before the loader ran) is an own property hiding the accessor: it is
+      // set again, through the accessor.
+      for (const key of properties) {
+        if (Object.prototype.hasOwnProperty.call(this, key)) {
+          const value = this[key];
+          delete this[key];
+          this[key] = value;
+        }
+      }
       this.#schedule();
     }
 
@@ -67,6 +82,27 @@ export function defineElement(name, mount, attributes) {
       }
     }
   }
+
+  properties.forEach((key, i) => {
+    // The option's attribute first, then its aliases' (`proxy`, `proxy-url`).
+    const [attribute, ...aliases] = reflected[i].split(' ');
+    Object.defineProperty(ModelartsSyncStatus.prototype, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        for (const name of [attribute, ...aliases]) {
+          const value = this.getAttribute(name);
+          if (value !== null) return value;
+        }
+        return null;
+      },
+      set(value) {
+        for (const name of aliases) this.removeAttribute(name);
+        if (value === null || value === undefined) this.removeAttribute(attribute);
+        else this.setAttribute(attribute, String(value));
+      },
+    });
+  });
 
   customElements.define(name, ModelartsSyncStatus);
 }

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
-use crate::core::config::{attributes, Config, ConfigError, ConfigErrors, RawOptions};
+use crate::core::config::{attributes, properties, Config, ConfigError, ConfigErrors, RawOptions};
 use crate::core::i18n::Asked;
 use crate::core::lang::Lang;
 use crate::core::policy::{loading_delay, Mount};
@@ -30,6 +30,8 @@ extern "C" {
         name: &str,
         mount: &Closure<dyn Fn(HtmlElement, JsValue) -> JsValue>,
         attributes: Vec<String>,
+        properties: Vec<String>,
+        reflected: Vec<String>,
     );
 }
 
@@ -42,7 +44,12 @@ pub fn register_element() {
                 Err(err) => err.into(),
             }
         });
-    define_element(ELEMENT_NAME, &mount, attributes());
+    // Each property's attributes, space-separated (no attribute has a space).
+    let (properties, reflected): (Vec<String>, Vec<String>) = properties()
+        .into_iter()
+        .map(|(key, names)| (key, names.join(" ")))
+        .unzip();
+    define_element(ELEMENT_NAME, &mount, attributes(), properties, reflected);
     // The element class keeps calling it for as long as the page lives.
     mount.forget();
 }

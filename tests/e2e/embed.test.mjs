@@ -370,3 +370,90 @@ test('the widget\'s files arrive compressed, as the release precompressed them',
     await v.close();
   }
 });
+
+/** The card in `host`'s shadow root: its status and dataset, once it has one. */
+async function cardOf(page, selector) {
+  return page.waitForFunction((selector) => {
+    const root = document.querySelector(selector)?.shadowRoot?.querySelector('.mss-card');
+    if (root?.dataset.state !== 'ok') return null;
+    const field = (name) => root.querySelector(`[data-field="${name}"]`)?.textContent ?? null;
+    return { status: root.dataset.status, dataset: field('dataset_id'), theme: root.dataset.theme };
+  }, selector, { timeout: 10_000 });
+}
+
+/** Loads tests/e2e/site/properties.js into the page. */
+function loadPropertyHelpers(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/e2e/properties.js';
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.append(script);
+  }));
+}
+
+test('a property and its attribute give the same card, and read the same', async () => {
+  const { page, close } = await openPage(browser, '/?project_id=p&dataset_id=status-completed');
+  try {
+    await loadPropertyHelpers(page);
+    const read = await page.evaluate(() => {
+      document.querySelector('#demo').remove();
+      const p = window.mssProperties;
+      p.make('by-attribute', {},
+        { 'project-id': 'p', 'dataset-id': 'status-failed', interval: '60', theme: 'dark' });
+      p.make('by-property', { projectId: 'p', datasetId: 'status-failed', interval: 60, theme: 'dark' });
+      return {
+        property: p.read('by-property', ['datasetId', 'interval', 'lang']),
+        attribute: document.getElementById('by-property').getAttribute('dataset-id'),
+        fromAttribute: p.read('by-attribute', ['datasetId']),
+      };
+    });
+    assert.deepEqual(read, {
+      // Read back as the attribute's text; an option not set is null.
+      property: [['status-failed', false], ['60', false], [null, false]],
+      attribute: 'status-failed',
+      fromAttribute: [['status-failed', false]],
+    });
+    const expected = { status: 'FAILED', dataset: 'status-failed', theme: 'dark' };
+    assert.deepEqual(await cardOf(page, '#by-attribute'), expected);
+    assert.deepEqual(await cardOf(page, '#by-property'), expected);
+    // A property change switches the task at once, as the attribute does.
+    await page.evaluate(() => window.mssProperties.set('by-property', { datasetId: 'status-running' }));
+    await page.waitForFunction(() => document.querySelector('#by-property')
+      .shadowRoot.querySelector('.mss-card[data-status="RUNNING"]') !== null, null, { timeout: 10_000 });
+    assert.deepEqual(await page.problems(), []);
+  } finally {
+    await close();
+  }
+});
+
+test('properties set before the element is defined are kept', async () => {
+  const { page, close } = await openPage(browser, '/e2e/blank.html');
+  try {
+    await loadPropertyHelpers(page);
+    // A framework that rendered before the loader ran. (The blank page has
+    // no init script: errors are caught here.)
+    await page.evaluate(async () => {
+      window.__errors = [];
+      window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
+      window.addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)));
+      window.mssProperties.make('early', { projectId: 'p', datasetId: 'status-completed', interval: 60 });
+      // As a page loads it (a test's `import()` would run it in Firefox's
+      // WebDriver sandbox, not in the page).
+      const loader = document.createElement('script');
+      loader.type = 'module';
+      loader.src = '/modelarts-sync-status-loader.js';
+      document.head.append(loader);
+    });
+    assert.equal((await cardOf(page, '#early')).status, 'COMPLETED');
+    const after = await page.evaluate(() => [
+      window.mssProperties.read('early', ['datasetId']),
+      document.querySelector('#early').getAttribute('dataset-id'),
+    ]);
+    // No longer an own property hiding the accessor: it reads the attribute.
+    assert.deepEqual(after, [[['status-completed', false]], 'status-completed']);
+    assert.deepEqual(await page.evaluate(() => window.__errors), []);
+  } finally {
+    await close();
+  }
+});

@@ -338,6 +338,20 @@ pub fn attributes() -> Vec<String> {
         .collect()
 }
 
+/// The custom element's properties, one per option: its JS key and the
+/// attributes it stands for (the option's first, then its aliases'). A
+/// property reads and writes its attribute (`el.datasetId = 'd2'` is
+/// `dataset-id="d2"`), as the attributes of built-in elements do.
+pub fn properties() -> Vec<(String, Vec<String>)> {
+    OPTIONS
+        .iter()
+        .map(|o| {
+            let names = std::iter::once(o.name).chain(o.aliases.iter().copied());
+            (o.js_key(), names.map(|n| n.replace('_', "-")).collect())
+        })
+        .collect()
+}
+
 /// The README's options table, made from [`OPTIONS`].
 pub fn options_table() -> String {
     let mut table = String::from(

@@ -451,3 +451,19 @@ fn text_ends_in_the_typed_options() {
         .interval(Duration::from_secs(5));
     assert_eq!(raw.options(), Ok(expected));
 }
+
+#[test]
+fn every_option_is_a_property_of_the_element() {
+    let properties = properties();
+    assert_eq!(properties.len(), OPTIONS.len());
+    assert!(properties.contains(&("datasetId".to_owned(), vec!["dataset-id".to_owned()])));
+    assert!(properties.contains(&(
+        "proxy".to_owned(),
+        vec!["proxy".to_owned(), "proxy-url".to_owned()]
+    )));
+    // Every attribute a property stands for is observed.
+    let observed = attributes();
+    for (_, names) in &properties {
+        assert!(names.iter().all(|n| observed.contains(n)), "{names:?}");
+    }
+}
