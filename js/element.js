@@ -11,7 +11,11 @@
 // that set properties (React 19, Vue) and those that set attributes give
 // the same card.
 
-export function defineElement(name, mount, attributes, properties, reflected) {
+export function defineElement(name, mount, attributes, properties) {
+  // "datasetId dataset-id": a property, then the attributes it stands for
+  // (the option's, then its aliases').
+  const reflected = properties.map((entry) => entry.split(' '));
+  const keys = reflected.map(([key]) => key);
   if (customElements.get(name)) return;
 
   class ModelartsSyncStatus extends HTMLElement {
@@ -31,7 +35,7 @@ export function defineElement(name, mount, attributes, properties, reflected) {
       // A property set before this class was defined (a framework rendered
       // before the loader ran) is an own property hiding the accessor: it is
       // set again, through the accessor.
-      for (const key of properties) {
+      for (const key of keys) {
         if (Object.prototype.hasOwnProperty.call(this, key)) {
           const value = this[key];
           delete this[key];
@@ -83,9 +87,7 @@ export function defineElement(name, mount, attributes, properties, reflected) {
     }
   }
 
-  properties.forEach((key, i) => {
-    // The option's attribute first, then its aliases' (`proxy`, `proxy-url`).
-    const [attribute, ...aliases] = reflected[i].split(' ');
+  for (const [key, attribute, ...aliases] of reflected) {
     Object.defineProperty(ModelartsSyncStatus.prototype, key, {
       configurable: true,
       enumerable: true,
@@ -102,7 +104,7 @@ export function defineElement(name, mount, attributes, properties, reflected) {
         else this.setAttribute(attribute, String(value));
       },
     });
-  });
+  }
 
   customElements.define(name, ModelartsSyncStatus);
 }

@@ -31,7 +31,6 @@ extern "C" {
         mount: &Closure<dyn Fn(HtmlElement, JsValue) -> JsValue>,
         attributes: Vec<String>,
         properties: Vec<String>,
-        reflected: Vec<String>,
     );
 }
 
@@ -44,12 +43,13 @@ pub fn register_element() {
                 Err(err) => err.into(),
             }
         });
-    // Each property's attributes, space-separated (no attribute has a space).
-    let (properties, reflected): (Vec<String>, Vec<String>) = properties()
+    // Each property and the attributes it stands for, space-separated (no
+    // name has a space): "proxy proxy proxy-url".
+    let properties = properties()
         .into_iter()
-        .map(|(key, names)| (key, names.join(" ")))
-        .unzip();
-    define_element(ELEMENT_NAME, &mount, attributes(), properties, reflected);
+        .map(|(key, names)| format!("{key} {}", names.join(" ")))
+        .collect();
+    define_element(ELEMENT_NAME, &mount, attributes(), properties);
     // The element class keeps calling it for as long as the page lives.
     mount.forget();
 }

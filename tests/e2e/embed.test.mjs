@@ -409,8 +409,9 @@ test('a property and its attribute give the same card, and read the same', async
       };
     });
     assert.deepEqual(read, {
-      // Read back as the attribute's text; an option not set is null.
-      property: [['status-failed', false], ['60', false], [null, false]],
+      // Read back as the attribute's text. `lang` is HTMLElement's own
+      // property, which reads '' when the attribute is not set.
+      property: [['status-failed', false], ['60', false], ['', false]],
       attribute: 'status-failed',
       fromAttribute: [['status-failed', false]],
     });

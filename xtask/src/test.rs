@@ -52,11 +52,17 @@ pub fn test() -> Result {
     summary(&counts)
 }
 
-/// Formatting, clippy on every build of the widget, and the layering check.
+/// Formatting, clippy on every build of the widget, the layering check,
+/// and the TypeScript declarations as a strict TypeScript page uses them.
 fn lints() -> Result {
-    eprintln!("\n== format, lints and the modules' layering");
+    eprintln!("\n== format, lints, the modules' layering and the TypeScript declarations");
     layers::check(&root())?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    // tests/types/usage.ts: its `@ts-expect-error` lines fail if the
+    // declarations are loose. TypeScript is one of the e2e tests' packages.
+    run(Command::new("node")
+        .arg("tests/e2e/node_modules/typescript/bin/tsc")
+        .args(["-p", "tests/types/tsconfig.json"]))?;
     run(&mut clippy(&["--workspace", "--all-targets"]))?;
     run(&mut clippy(
         &[&WASM[..], &["--lib", "--examples", "--test", "web"]].concat(),

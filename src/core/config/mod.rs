@@ -24,6 +24,7 @@ mod raw;
 mod rules;
 #[cfg(test)]
 mod tests;
+pub mod typescript;
 
 use std::time::Duration;
 
@@ -103,6 +104,12 @@ macro_rules! options {
                 default: $default,
             },
         )+];
+
+        /// Every option's TypeScript type, in [`OPTIONS`]' order (what a
+        /// page may give: `typescript::declarations`).
+        fn ts_types() -> Vec<String> {
+            vec![$( $parser.ts_type(), )+]
+        }
 
         /// Every option's documentation, in [`OPTIONS`]' order.
         pub const OPTION_DOCS: &[OptionDoc] = &[$(
@@ -338,13 +345,19 @@ pub fn attributes() -> Vec<String> {
         .collect()
 }
 
+/// Options named as an attribute that every HTML element has, and whose
+/// property `HTMLElement` defines (`el.lang` reads and writes `lang`).
+pub const HTML_ELEMENT_REFLECTS: &[&str] = &["lang"];
+
 /// The custom element's properties, one per option: its JS key and the
 /// attributes it stands for (the option's first, then its aliases'). A
 /// property reads and writes its attribute (`el.datasetId = 'd2'` is
-/// `dataset-id="d2"`), as the attributes of built-in elements do.
+/// `dataset-id="d2"`), as the attributes of built-in elements do. An option
+/// that `HTMLElement` already reflects (`lang`) keeps the built-in property.
 pub fn properties() -> Vec<(String, Vec<String>)> {
     OPTIONS
         .iter()
+        .filter(|o| !HTML_ELEMENT_REFLECTS.contains(&o.name))
         .map(|o| {
             let names = std::iter::once(o.name).chain(o.aliases.iter().copied());
             (o.js_key(), names.map(|n| n.replace('_', "-")).collect())

@@ -19,6 +19,9 @@ pub trait Parse {
     /// Checks a typed value; returns the one the card uses (an ID
     /// trimmed, an idle interval of zero as "never").
     fn check(&self, name: &'static str, value: &Self::Value) -> Result<Self::Value, ConfigError>;
+    /// The TypeScript type of what a page may give (the declarations of
+    /// `config::typescript`).
+    fn ts_type(&self) -> String;
 }
 
 /// A proxy base URL or template.
@@ -32,6 +35,9 @@ impl Parse for ProxyUrl {
     fn check(&self, _: &'static str, value: &String) -> Result<String, ConfigError> {
         proxy(value)
     }
+    fn ts_type(&self) -> String {
+        "string".into()
+    }
 }
 
 /// A required ID: a path segment.
@@ -44,6 +50,9 @@ impl Parse for Id {
     }
     fn check(&self, name: &'static str, value: &String) -> Result<String, ConfigError> {
         id(name, value)
+    }
+    fn ts_type(&self) -> String {
+        "string".into()
     }
 }
 
@@ -78,6 +87,9 @@ impl Parse for Seconds {
         let number = value.as_secs_f64();
         seconds(name, number, &number.to_string(), self.0)
     }
+    fn ts_type(&self) -> String {
+        "number | string".into()
+    }
 }
 
 /// Seconds, where 0 means never (`None`).
@@ -102,6 +114,9 @@ impl Parse for IdleSeconds {
         let idle = Seconds(Rule::ZeroOrAtLeastOne).check(name, idle)?;
         Ok((!idle.is_zero()).then_some(idle))
     }
+    fn ts_type(&self) -> String {
+        "number | string".into()
+    }
 }
 
 /// One of a [`Choice`]'s words, ignoring case; its default when empty.
@@ -119,6 +134,10 @@ impl<T: Choice> Parse for OneOf<T> {
     fn check(&self, _: &'static str, value: &T) -> Result<T, ConfigError> {
         Ok(*value)
     }
+    fn ts_type(&self) -> String {
+        let words: Vec<String> = T::WORDS.iter().map(|(w, _)| format!("'{w}'")).collect();
+        words.join(" | ")
+    }
 }
 
 /// A language tag; `None` (the browser's language) when empty.
@@ -131,6 +150,10 @@ impl Parse for LangTag {
     }
     fn check(&self, _: &'static str, value: &Option<Lang>) -> Result<Option<Lang>, ConfigError> {
         Ok(*value)
+    }
+    /// Any `en-*` or `zh-*` tag is read.
+    fn ts_type(&self) -> String {
+        "string".into()
     }
 }
 

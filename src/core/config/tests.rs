@@ -455,7 +455,9 @@ fn text_ends_in_the_typed_options() {
 #[test]
 fn every_option_is_a_property_of_the_element() {
     let properties = properties();
-    assert_eq!(properties.len(), OPTIONS.len());
+    // But `lang`, which HTMLElement has.
+    assert_eq!(properties.len(), OPTIONS.len() - 1);
+    assert!(!properties.iter().any(|(key, _)| key == "lang"));
     assert!(properties.contains(&("datasetId".to_owned(), vec!["dataset-id".to_owned()])));
     assert!(properties.contains(&(
         "proxy".to_owned(),
@@ -466,4 +468,24 @@ fn every_option_is_a_property_of_the_element() {
     for (_, names) in &properties {
         assert!(names.iter().all(|n| observed.contains(n)), "{names:?}");
     }
+}
+
+#[test]
+fn the_typescript_declarations_are_the_declared_ones() {
+    let file = include_str!("../../../js/modelarts-sync-status.d.ts");
+    let made = typescript::declarations();
+    // `MSS_BLESS=1 cargo test` writes the file (as expect-test's UPDATE_EXPECT).
+    if std::env::var_os("MSS_BLESS").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/js/modelarts-sync-status.d.ts");
+        std::fs::write(path, &made).unwrap();
+        return;
+    }
+    assert!(
+        file == made,
+        "js/modelarts-sync-status.d.ts differs from core::config::OPTIONS: run `MSS_BLESS=1 cargo test` \
+         to write it, or put this in it:\n{made}"
+    );
+    assert!(made.contains("  theme?: 'light' | 'dark' | 'auto' | null;\n"));
+    assert!(made.contains("  set interval(value: number | string | null | undefined);\n"));
+    assert!(!made.contains("get lang()"), "HTMLElement has lang");
 }
