@@ -14,6 +14,7 @@ mod engine;
 mod layers;
 mod minify;
 mod mock;
+mod package;
 mod release;
 mod screenshots;
 mod setup;
@@ -50,6 +51,9 @@ enum Task {
         #[arg(long)]
         breakdown: bool,
     },
+    /// Build the release widget and pack it for npm:
+    /// target/npm/modelarts-sync-status-<version>.tgz.
+    Package,
     /// Build the release widget and render docs/screenshots/*.png.
     Screenshots,
     /// Measure the release widget against a minimal Leptos baseline and
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Task::Setup => setup::ensure_all().map(|_| ()),
         Task::Build => release::build(),
         Task::Size { breakdown } => release::size(breakdown),
+        Task::Package => package::package(),
         Task::Screenshots => screenshots::screenshots(),
         Task::Bench => bench::bench(),
         Task::Minify => minify::trunk_hook(),

@@ -9,7 +9,7 @@ use crate::engine::{start_webkit_driver, Engine};
 use crate::mock::start_mock;
 use crate::release::release_build;
 use crate::site::e2e_site;
-use crate::{cargo, layers, root, run, setup, size, Result};
+use crate::{cargo, layers, package, root, run, setup, size, Result};
 
 /// `cargo clippy` with these arguments (package, target, features,
 /// targets), warnings as errors.
@@ -44,9 +44,12 @@ pub fn test() -> Result {
     native_tests()?;
     let mut counts = wasm_tests(&tools)?;
 
-    eprintln!("\n== release build (trunk build --release) and its transfer size");
+    eprintln!("\n== release build (trunk build --release), its transfer size and npm package");
     release_build(&tools.build)?;
     size::check(&size::report(&root().join("dist"))?)?;
+    // The npm package of that build, and only the intended files in it.
+    package::pack(&root().join("dist"))?;
+    package::check_packed()?;
 
     counts.extend(e2e_tests(&tools)?);
     summary(&counts)
