@@ -6,6 +6,7 @@
 //! ESR and WebKitGTK with their WebDriver servers, Xvfb, the e2e tests' npm
 //! packages) and skips what is already there.
 
+mod apps;
 mod bench;
 mod breakdown;
 mod compress;

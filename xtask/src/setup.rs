@@ -404,7 +404,7 @@ pub fn ensure_peer_packages() -> Result {
 
 /// `npm ci` in `dir` (the versions of its package-lock.json), unless its
 /// node_modules is newer than the lock file.
-fn npm_ci(dir: &Path) -> Result {
+pub fn npm_ci(dir: &Path) -> Result {
     let marker = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
     let fresh = match (std::fs::metadata(&marker), std::fs::metadata(&lock)) {

@@ -3,13 +3,14 @@
 //! size, then the end-to-end tests in each engine; a count per engine.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::engine::{start_webkit_driver, Engine};
 use crate::mock::start_mock;
 use crate::release::release_build;
 use crate::site::e2e_site;
-use crate::{cargo, layers, package, root, run, setup, size, Result};
+use crate::{apps, cargo, layers, package, root, run, setup, size, Result};
 
 /// `cargo clippy` with these arguments (package, target, features,
 /// targets), warnings as errors.
@@ -48,10 +49,10 @@ pub fn test() -> Result {
     release_build(&tools.build)?;
     size::check(&size::report(&root().join("dist"))?)?;
     // The npm package of that build, and only the intended files in it.
-    package::pack(&root().join("dist"))?;
+    let tarball = package::pack(&root().join("dist"))?;
     package::check_packed()?;
 
-    counts.extend(e2e_tests(&tools)?);
+    counts.extend(e2e_tests(&tools, &tarball)?);
     summary(&counts)
 }
 
@@ -144,10 +145,13 @@ fn wasm_tests(tools: &setup::Tools) -> Result<Vec<Counted>> {
     Ok(counts)
 }
 
-/// The end-to-end tests in each engine: the release build served by the
-/// mock, and by a second one behind its viewer rules.
-fn e2e_tests(tools: &setup::Tools) -> Result<Vec<Counted>> {
+/// The end-to-end tests in each engine: the release build (and the apps
+/// built from its npm package) served by the mock, and by a second one
+/// behind its viewer rules.
+fn e2e_tests(tools: &setup::Tools, tarball: &Path) -> Result<Vec<Counted>> {
     let site = e2e_site(&root().join("dist"))?;
+    eprintln!("\n== the React and Vue apps (tests/apps), built by Vite from the npm package");
+    apps::build_into(tarball, &site)?;
     let site = site.to_string_lossy();
     let (_server, base_url) = start_mock(
         "127.0.0.1:0",
