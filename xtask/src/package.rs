@@ -13,13 +13,28 @@ use crate::release::release_build;
 use crate::site::copy;
 use crate::{cargo, root, run, setup, Result};
 
-/// The files the package holds, besides `package.json` (which npm always
-/// packs): what a bundler needs, nothing of the demo.
-pub const FILES: [&str; 5] = [
+/// The release's files in the package: what a bundler needs, nothing of
+/// the demo.
+const FROM_DIST: [&str; 3] = [
     "modelarts-sync-status-loader.js",
     "modelarts-sync-status.js",
     "modelarts-sync-status_bg.wasm",
-    "modelarts-sync-status.d.ts",
+];
+
+/// The TypeScript declarations, from `js/`: the element and `mount()`
+/// (made from the options table), and the typings for React's JSX and
+/// Vue's templates, which use them.
+const FROM_JS: [&str; 3] = ["modelarts-sync-status.d.ts", "react.d.ts", "vue.d.ts"];
+
+/// Every file the package holds, besides `package.json` (which npm always
+/// packs).
+pub const FILES: [&str; 7] = [
+    FROM_DIST[0],
+    FROM_DIST[1],
+    FROM_DIST[2],
+    FROM_JS[0],
+    FROM_JS[1],
+    FROM_JS[2],
     "element.js",
 ];
 
@@ -47,14 +62,13 @@ pub fn pack(dist: &Path) -> Result<PathBuf> {
         std::fs::remove_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
     }
     std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-    for file in &FILES[..3] {
+    for file in FROM_DIST {
         copy(&dist.join(file), &folder.join(file))?;
     }
-    copy(
-        &root().join("js/modelarts-sync-status.d.ts"),
-        &folder.join(FILES[3]),
-    )?;
-    write(&folder.join(FILES[4]), ELEMENT_JS)?;
+    for file in FROM_JS {
+        copy(&root().join("js").join(file), &folder.join(file))?;
+    }
+    write(&folder.join("element.js"), ELEMENT_JS)?;
     let metadata = crate_metadata()?;
     write(&folder.join("package.json"), &package_json(&metadata)?)?;
     let version = metadata["version"].as_str().unwrap_or_default();
@@ -150,6 +164,12 @@ fn package_json(metadata: &Value) -> Result<String> {
     "./element": {{
       "types": "./modelarts-sync-status.d.ts",
       "default": "./element.js"
+    }},
+    "./react": {{
+      "types": "./react.d.ts"
+    }},
+    "./vue": {{
+      "types": "./vue.d.ts"
     }},
     "./modelarts-sync-status_bg.wasm": "./modelarts-sync-status_bg.wasm"
   }},

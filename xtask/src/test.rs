@@ -62,10 +62,11 @@ fn lints() -> Result {
     eprintln!("\n== format, lints, the modules' layering and the TypeScript declarations");
     layers::check(&root())?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    // tests/types/usage.ts: its `@ts-expect-error` lines fail if the
-    // declarations are loose. TypeScript is one of the e2e tests' packages.
+    // tests/types: a plain page, a React and a Vue one; their
+    // `@ts-expect-error` lines fail if the declarations are loose.
+    setup::npm_ci(&root().join("tests/types"))?;
     run(Command::new("node")
-        .arg("tests/e2e/node_modules/typescript/bin/tsc")
+        .arg("tests/types/node_modules/typescript/bin/tsc")
         .args(["-p", "tests/types/tsconfig.json"]))?;
     run(&mut clippy(&["--workspace", "--all-targets"]))?;
     run(&mut clippy(
