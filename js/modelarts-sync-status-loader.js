@@ -10,8 +10,14 @@
 //   const card = mount(document.querySelector('#sync'), { projectId: 'p1', datasetId: 'd1' });
 //
 // The wasm and JS files are found next to this file, wherever it is served.
+// A setup that serves the wasm elsewhere names it, before this file loads:
+//
+//   <meta name="modelarts-sync-status-wasm" content="/static/widget.wasm">
 
-const url = new URL('./modelarts-sync-status_bg.wasm', import.meta.url);
+const named = document.querySelector('meta[name="modelarts-sync-status-wasm"]')?.content;
+const url = named
+  ? new URL(named, document.baseURI)
+  : new URL('./modelarts-sync-status_bg.wasm', import.meta.url);
 // The wasm is downloaded and compiled now, as its bytes arrive, while the JS
 // glue loads: not after it. Unless the widget already runs on this page
 // (then `init` below fetches nothing, or, for another copy of the glue,

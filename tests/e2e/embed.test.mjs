@@ -458,3 +458,17 @@ test('properties set before the element is defined are kept', async () => {
     await close();
   }
 });
+
+test('a page can name where the wasm is', async () => {
+  const { page, close } = await openPage(browser, '/e2e/wasm-url.html');
+  try {
+    await waitForState(page.locator('.mss-card'), 'ok');
+    const wasm = await page.evaluate(() => performance.getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname + new URL(e.name).search)
+      .filter((path) => path.endsWith('.wasm') || path.includes('.wasm?')));
+    assert.deepEqual(wasm, ['/modelarts-sync-status_bg.wasm?named=1']);
+    assert.deepEqual(await page.problems(), []);
+  } finally {
+    await close();
+  }
+});
