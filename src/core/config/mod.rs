@@ -189,13 +189,12 @@ macro_rules! options {
 
         impl RawOptions {
             /// Each option read by its parser (an absent one is its
-            /// default, checked); every problem recorded.
+            /// default: see [`read_absent`]); every problem recorded.
             fn read_each(&self, errors: &mut Vec<ConfigError>) -> Option<SyncStatusOptions> {
-                let defaults = SyncStatusOptions::default();
                 $(
                     let $name = keep(errors, match self.value(stringify!($name)) {
                         Some(given) => $parser.read(stringify!($name), given),
-                        None => $parser.check(stringify!($name), &defaults.$name),
+                        None => read_absent(&$parser, stringify!($name), $default),
                     });
                 )+
                 Some(SyncStatusOptions { $( $name: $name?, )+ })
@@ -253,9 +252,25 @@ fn declared_default<P: Parse>(parser: &P, name: &'static str, default: Option<&s
 where
     P::Value: Default,
 {
-    default
-        .and_then(|text| parser.read(name, &OptionValue::from(text)).ok())
-        .unwrap_or_default()
+    read_absent(parser, name, default).unwrap_or_default()
+}
+
+/// An option not given: its declared default read as a given value is;
+/// without one, the type's default is checked (an empty ID is reported as
+/// missing). What [`SyncStatusOptions`]' `Default` holds, without reading
+/// every other default too.
+fn read_absent<P: Parse>(
+    parser: &P,
+    name: &'static str,
+    default: Option<&str>,
+) -> Result<P::Value, ConfigError>
+where
+    P::Value: Default,
+{
+    match default {
+        Some(text) => parser.read(name, &OptionValue::from(text)),
+        None => parser.check(name, &P::Value::default()),
+    }
 }
 
 /// Keeps a valid value, or records why it is not.
@@ -267,16 +282,14 @@ impl SyncStatusOptions {
     /// Checks every option and the rules between them.
     pub fn validate(&self) -> Result<Config, ConfigErrors> {
         let mut errors = Vec::new();
-        let config = self
-            .check_each(&mut errors)
-            .and_then(|config| config.finish(&mut errors));
-        match config {
-            Some(config) if errors.is_empty() => Ok(config),
-            _ => Err(ConfigErrors {
-                errors,
-                lang: self.lang,
-            }),
-        }
+        let config = match self.check_each(&mut errors) {
+            Some(config) => config.finish().map_err(|error| vec![error]),
+            None => Err(errors),
+        };
+        config.map_err(|errors| ConfigErrors {
+            errors,
+            lang: self.lang,
+        })
     }
 }
 
@@ -302,36 +315,37 @@ impl RawOptions {
     pub fn validate(&self) -> Result<Config, ConfigErrors> {
         let options = self.options()?;
         let lang = options.lang;
-        let mut errors = Vec::new();
-        match options.checked_by_reading().finish(&mut errors) {
-            Some(config) => Ok(config),
-            None => Err(ConfigErrors { errors, lang }),
-        }
+        options
+            .checked_by_reading()
+            .finish()
+            .map_err(|error| ConfigErrors {
+                errors: vec![error],
+                lang,
+            })
     }
 }
 
 impl Config {
-    /// The rules between options, after each was checked on its own.
-    fn finish(mut self, errors: &mut Vec<ConfigError>) -> Option<Self> {
+    /// The rules between options, after each was checked on its own (one
+    /// problem at most: both concern the proxy).
+    fn finish(mut self) -> Result<Self, ConfigError> {
         // Terminal tasks are refreshed no faster than active ones, and a
         // backoff cap below the interval would retry faster than the rhythm.
         self.idle_interval = self.idle_interval.map(|idle| idle.max(self.interval));
         self.max_backoff = self.max_backoff.max(self.interval);
         if self.requests == Requests::Batch && is_template(&self.proxy) {
-            errors.push(ConfigError::InvalidProxy {
+            return Err(ConfigError::InvalidProxy {
                 value: shown(&self.proxy),
                 problem: Problem::TemplateWithBatch,
             });
-            return None;
         }
         if self.actions == Actions::Sync && is_template(&self.proxy) {
-            errors.push(ConfigError::InvalidProxy {
+            return Err(ConfigError::InvalidProxy {
                 value: shown(&self.proxy),
                 problem: Problem::TemplateWithSync,
             });
-            return None;
         }
-        Some(self)
+        Ok(self)
     }
 }
 
