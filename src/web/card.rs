@@ -25,7 +25,7 @@ use crate::core::snapshot::Snapshot;
 use crate::core::sync::SyncStep;
 use crate::web::hydration;
 use crate::web::intl::Formatters;
-use crate::web::poller::{CardState, Hooks, Poller, StatusChange, SyncRequested};
+use crate::web::poller::{Hooks, Poller, StatusChange, SyncRequested};
 
 /// Lets code outside the view refresh a mounted card (the JS API's
 /// `refresh()`, [`SyncStatusCard`]'s `refresh` trigger). Empty until the card is
@@ -262,8 +262,8 @@ fn live_card(
     control: Option<CardControl>,
 ) -> impl IntoView {
     let words = Words::new(&config);
-    let state = CardState::new(loading_delay);
-    let poller = Poller::start(&config, state, loading_delay, hooks);
+    let poller = Poller::start(&config, loading_delay, hooks);
+    let state = poller.state();
     if let Some(control) = &control {
         *control.0.borrow_mut() = Some(poller.clone());
     }

@@ -37,7 +37,7 @@ pub struct CardState(pub RwSignal<Snapshot>);
 
 impl CardState {
     /// A card waiting `loading_delay` to display its loading state.
-    pub fn new(loading_delay: Duration) -> Self {
+    fn new(loading_delay: Duration) -> Self {
         Self(RwSignal::new(Snapshot::loading(
             loading_delay,
             js_sys::Date::now(),
@@ -156,13 +156,14 @@ fn browser_offline() -> bool {
 }
 
 impl Poller {
-    /// Starts polling for `config` into `state`. Call [`Poller::stop`] when
+    /// Starts polling for `config` into a new [`CardState`], which displays
+    /// its loading state after `loading_delay`. Call [`Poller::stop`] when
     /// the card goes away.
-    pub fn start(config: &Config, state: CardState, loading_delay: Duration, hooks: Hooks) -> Self {
+    pub fn start(config: &Config, loading_delay: Duration, hooks: Hooks) -> Self {
         let poller = Self(Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
             transport: Transport::of(config),
             sending: Sending::of(config),
-            state,
+            state: CardState::new(loading_delay),
             policy: RefCell::new(Policy::new(Rhythm {
                 interval: config.interval,
                 idle_interval: config.idle_interval,
@@ -207,6 +208,11 @@ impl Poller {
         poller.tick();
         poller.0.reveal.set(loading_delay);
         poller
+    }
+
+    /// The snapshot this poller writes, for the view to read.
+    pub fn state(&self) -> CardState {
+        self.0.state
     }
 
     /// The user asked for a refresh.
