@@ -8,7 +8,7 @@
 //! of the layering.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A folder of modules and the path prefix its files name each other by.
 pub struct Folder {
@@ -37,34 +37,21 @@ pub fn read(root: &Path, folder: &Folder) -> Result<Graph, String> {
     let dir = root.join(folder.dir);
     let mut sources = BTreeMap::new();
     // A folder's test module in a file of its own is not part of the layering.
-    let not_tests = |path: &std::path::PathBuf| !path.ends_with("tests.rs");
-    for path in rust_files(&dir)?.into_iter().filter(not_tests) {
-        let module = path.strip_prefix(&dir).unwrap_or(&path);
+    let not_tests = |path: &PathBuf| !path.ends_with("tests.rs");
+    let rust = |path: &PathBuf| path.extension().is_some_and(|x| x == "rs");
+    let files = crate::files_under(&dir, |_| true)?;
+    for path in files.iter().filter(|p| rust(p) && not_tests(p)) {
+        let module = path.strip_prefix(&dir).unwrap_or(path);
         let name = match module.components().next() {
             Some(first) if module.components().count() > 1 => first.as_os_str().to_string_lossy(),
             _ => module.file_stem().unwrap_or_default().to_string_lossy(),
         };
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let all: &mut String = sources.entry(name.into_owned()).or_default();
         all.push_str(&without_tests(&text));
         all.push('\n');
     }
     Ok(graph(&sources, folder.prefix))
-}
-
-/// The `.rs` files of `dir` and its subfolders.
-fn rust_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
-        if path.is_dir() {
-            files.extend(rust_files(&path)?);
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            files.push(path);
-        }
-    }
-    Ok(files)
 }
 
 /// The graph of `sources` (module name → its text).
