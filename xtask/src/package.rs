@@ -54,7 +54,8 @@ pub fn package() -> Result {
     Ok(())
 }
 
-/// Packs `dist`'s widget into `target/npm`; returns the tarball's path.
+/// Packs `dist`'s widget into `target/npm`, and checks that the package
+/// holds the intended files and no others; returns the tarball's path.
 pub fn pack(dist: &Path) -> Result<PathBuf> {
     let npm = root().join("target/npm");
     let folder = npm.join("package");
@@ -72,6 +73,7 @@ pub fn pack(dist: &Path) -> Result<PathBuf> {
     let metadata = crate_metadata()?;
     write(&folder.join("package.json"), &package_json(&metadata)?)?;
     let version = metadata["version"].as_str().unwrap_or_default();
+    check_packed(&folder)?;
     run(Command::new("npm")
         .args(["pack", "--pack-destination"])
         .arg(&npm)
@@ -80,7 +82,7 @@ pub fn pack(dist: &Path) -> Result<PathBuf> {
 }
 
 /// The files `npm pack` would put in the package made from `folder`.
-pub fn packed_files(folder: &Path) -> Result<Vec<String>> {
+fn packed_files(folder: &Path) -> Result<Vec<String>> {
     let output = Command::new("npm")
         .args(["pack", "--dry-run", "--json"])
         .current_dir(folder)
@@ -100,10 +102,9 @@ pub fn packed_files(folder: &Path) -> Result<Vec<String>> {
     Ok(files)
 }
 
-/// Checks that the package made by [`pack`] holds the intended files and
-/// no others.
-pub fn check_packed() -> Result {
-    let files = packed_files(&root().join("target/npm/package"))?;
+/// Checks that the package `folder` holds the intended files and no others.
+fn check_packed(folder: &Path) -> Result {
+    let files = packed_files(folder)?;
     let mut intended: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
     intended.push("package.json".into());
     intended.sort();
