@@ -12,11 +12,11 @@
 // the same card.
 
 export function defineElement(name, mount, attributes, properties) {
+  if (customElements.get(name)) return;
   // "datasetId dataset-id": a property, then the attributes it stands for
   // (the option's, then its aliases').
   const reflected = properties.map((entry) => entry.split(' '));
   const keys = reflected.map(([key]) => key);
-  if (customElements.get(name)) return;
 
   class ModelartsSyncStatus extends HTMLElement {
     static get observedAttributes() {

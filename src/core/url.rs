@@ -125,10 +125,13 @@ pub fn batch_url<'a>(path: &str, dataset_ids: impl IntoIterator<Item = &'a str>)
 mod tests {
     use super::*;
 
+    use crate::core::config::RawOptions;
+    use proptest::prelude::*;
+
     #[test]
     fn the_transport_follows_the_requests_option() {
         let config = |requests: &str| {
-            crate::core::config::RawOptions::from_pairs([
+            RawOptions::from_pairs([
                 ("project_id", "p"),
                 ("dataset_id", "d,1"),
                 ("requests", requests),
@@ -150,8 +153,6 @@ mod tests {
             }
         );
     }
-    use crate::core::config::RawOptions;
-    use proptest::prelude::*;
 
     fn url(proxy: &str, p: &str, d: &str) -> String {
         let c = RawOptions::from_pairs([("proxy", proxy), ("project_id", p), ("dataset_id", d)])
